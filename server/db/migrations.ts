@@ -68,7 +68,7 @@ function migrationAdapter(config: DatabaseConfig): SqlMigrationAwareDriverAdapte
 }
 
 // Fix 2: adapter-pg cannot read catalog columns of PostgreSQL's internal "char" type (OID 18).
-function pgCharAsText(adapter: SqlDriverAdapter): SqlDriverAdapter {
+function pgCharAsText<A extends SqlDriverAdapter>(adapter: A): A {
   const target = adapter as unknown as { performIO: (q: unknown) => Promise<{ fields?: { dataTypeID: number }[] }> };
   const performIO = target.performIO.bind(adapter);
   target.performIO = async (query) => {
@@ -96,7 +96,7 @@ function loadRuntime(): Promise<SchemaEngineRuntime> {
     const g = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: unknown };
     g.PRISMA_WASM_PANIC_REGISTRY ??= { set_message: (m: string) => console.error("schema-engine panic:", m) };
     const gluePath = require.resolve("@prisma/schema-engine-wasm/schema_engine_bg");
-    const glue = (await import("@prisma/schema-engine-wasm/schema_engine_bg")) as Record<string, unknown> & {
+    const glue = (await import("@prisma/schema-engine-wasm/schema_engine_bg")) as WebAssembly.ModuleImports & {
       __wbg_set_wasm(exports: WebAssembly.Exports): void;
     };
     const bytes = await readFile(path.join(path.dirname(gluePath), "schema_engine_bg.wasm"));
@@ -111,7 +111,9 @@ function loadRuntime(): Promise<SchemaEngineRuntime> {
 async function withEngine<T>(config: DatabaseConfig, run: (engine: SchemaEngine, schema: { path: string; content: string }) => Promise<T>): Promise<T> {
   const paths = schemaPaths(config.provider);
   const schema = { path: paths.schema, content: await readFile(paths.schema, "utf8") };
-  const bound = bindMigrationAwareSqlAdapterFactory(migrationAdapter(config));
+  const factory = migrationAdapter(config);
+  const opened = trackConnections(factory);
+  const bound = bindMigrationAwareSqlAdapterFactory(factory);
   const debug = (m: string) => {
     if (process.env.DEBUG_SCHEMA_ENGINE) console.error("[schema-engine]", m);
   };
@@ -123,7 +125,20 @@ async function withEngine<T>(config: DatabaseConfig, run: (engine: SchemaEngine,
     throw withAdapterErrors(error, bound.errorRegistry);
   } finally {
     engine?.free();
+    // The engine does not close what it opened; an open SQLite connection would hold the file.
+    await Promise.allSettled(opened.map((adapter) => adapter.dispose()));
   }
+}
+
+function trackConnections(factory: SqlMigrationAwareDriverAdapterFactory): SqlDriverAdapter[] {
+  const opened: SqlDriverAdapter[] = [];
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    opened.push(adapter);
+    return adapter;
+  };
+  return opened;
 }
 
 // Adapter errors reach us only as "External error id#N"; attach the real ones.

@@ -95,7 +95,8 @@ function psidProblem(layout: PsidLayout, psid: number): PsidLayoutError | null {
   if (!isWholeNumber(psid)) {
     return new PsidLayoutError("psid", `PSID must be a whole number, got ${describeNumber(psid)}`);
   }
-  const last = psidCount(layout) - 1;
+  // k <= 16 here, so the shift stays inside 32-bit range.
+  const last = (1 << layout.psidLength) - 1;
   if (psid < 0 || psid > last) {
     // RFC 7618 §9: PSID-len 0 means the PSID is ignored; we only accept 0 then.
     const bits = layout.psidLength === 1 ? "bit" : "bits";

@@ -19,7 +19,7 @@ import { MAX_PORT, type PortRange } from "./port-range";
 /** The complete port set of one lease. */
 export interface PortSet {
   readonly params: PortParams;
-  /** Ascending, disjoint, non-adjacent except when the layout is a full address. */
+  /** Ascending, disjoint and non-adjacent (ranges of one PSID are 2^(16-a) apart). */
   readonly ranges: readonly PortRange[];
   /** Ports per range, 2^m (65536 for a full address). */
   readonly rangeSize: number;
@@ -37,8 +37,7 @@ const FULL_RANGE: PortRange = Object.freeze({ first: 0, last: MAX_PORT });
  */
 export function portRangeCount(layout: PsidLayout): number {
   assertPsidLayout(layout);
-  if (layout.psidLength === 0 || layout.offset === 0) return 1;
-  return 2 ** layout.offset - 1;
+  return rangeCountOf(layout);
 }
 
 /**
@@ -53,16 +52,23 @@ export function portsPerPsid(layout: PsidLayout): number {
   return layout.offset === 0 ? size : (2 ** layout.offset - 1) * size;
 }
 
-/** First port of range `index` (0-based); params assumed valid. */
+// Hot-path arithmetic uses shifts: every quantity fits in 17 bits
+// (1 << 16 = 65536), well inside the 32-bit range of JS bitwise operators.
+
+/** Number of ranges of a valid layout (see portRangeCount). */
+function rangeCountOf(layout: PsidLayout): number {
+  return layout.psidLength === 0 || layout.offset === 0 ? 1 : (1 << layout.offset) - 1;
+}
+
+/** First port of range `index` (0-based) of a valid, shared (k > 0) layout. */
 function rangeStart(params: PortParams, index: number): number {
-  const m = rangeBits(params);
+  const m = PORT_BITS - params.offset - params.psidLength;
   if (params.offset === 0) {
     // RFC 7597 App. B.1: a single block, PSID p covers p * 2^m .. p * 2^m + 2^m - 1.
     return params.psid << m;
   }
   // RFC 7597 §5.1: port = A << (16 - a) | PSID << m | j, with A = 1 .. 2^a - 1.
-  const blockA = index + 1;
-  return (blockA << (PORT_BITS - params.offset)) | (params.psid << m);
+  return ((index + 1) << (PORT_BITS - params.offset)) | (params.psid << m);
 }
 
 /**
@@ -71,13 +77,13 @@ function rangeStart(params: PortParams, index: number): number {
  */
 export function portRangeAt(params: PortParams, index: number): PortRange {
   assertPortParams(params);
-  const count = params.psidLength === 0 || params.offset === 0 ? 1 : 2 ** params.offset - 1;
+  const count = rangeCountOf(params);
   if (!Number.isInteger(index) || index < 0 || index >= count) {
     throw new RangeError(`port range index ${index} is outside 0..${count - 1}`);
   }
   if (params.psidLength === 0) return FULL_RANGE;
   const first = rangeStart(params, index);
-  return { first, last: first + 2 ** rangeBits(params) - 1 };
+  return { first, last: first + (1 << (PORT_BITS - params.offset - params.psidLength)) - 1 };
 }
 
 /**
@@ -93,11 +99,14 @@ export function forEachPortRange(
     visit(0, MAX_PORT, 0);
     return;
   }
-  const size = 2 ** rangeBits(params);
-  const count = params.offset === 0 ? 1 : 2 ** params.offset - 1;
+  const lastOffset = (1 << (PORT_BITS - params.offset - params.psidLength)) - 1;
+  const count = rangeCountOf(params);
+  // RFC 7597 §5.1: successive ranges of one PSID start 2^(16 - a) apart.
+  const step = params.offset === 0 ? 0 : 1 << (PORT_BITS - params.offset);
+  let first = rangeStart(params, 0);
   for (let index = 0; index < count; index++) {
-    const first = rangeStart(params, index);
-    if (visit(first, first + size - 1, index) === false) return;
+    if (visit(first, first + lastOffset, index) === false) return;
+    first += step;
   }
 }
 
@@ -137,7 +146,7 @@ export function psidOfPort(layout: PsidLayout, port: number): number | undefined
   if (!isPort(port)) return undefined;
   if (layout.psidLength === 0) return 0;
   if (layout.offset !== 0 && port >> (PORT_BITS - layout.offset) === 0) return undefined;
-  return (port >> rangeBits(layout)) & (2 ** layout.psidLength - 1);
+  return (port >> (PORT_BITS - layout.offset - layout.psidLength)) & ((1 << layout.psidLength) - 1);
 }
 
 /**
@@ -153,5 +162,5 @@ export function portSetContains(params: PortParams, port: number): boolean {
   if (!isPort(port)) return false;
   if (params.psidLength === 0) return true;
   if (params.offset !== 0 && port >> (PORT_BITS - params.offset) === 0) return false;
-  return ((port >> rangeBits(params)) & (2 ** params.psidLength - 1)) === params.psid;
+  return ((port >> (PORT_BITS - params.offset - params.psidLength)) & ((1 << params.psidLength) - 1)) === params.psid;
 }

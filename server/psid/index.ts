@@ -1,0 +1,76 @@
+// server/psid: RFC 7597 §5.1 port-set math for shared IPv4 addresses (RFC 7618).
+// Pure functions, no I/O; imports nothing else of ours (architecture.md).
+
+export {
+  DEFAULT_MAP_PSID_OFFSET,
+  MAX_PSID_LENGTH,
+  MAX_PSID_OFFSET,
+  PORT_BITS,
+  PsidLayoutError,
+  assertPortParams,
+  assertPsidLayout,
+  isFullAddressLayout,
+  offsetExcludedPorts,
+  portParams,
+  psidCount,
+  psidLayout,
+  psidLayoutProblem,
+  rangeBits,
+  rangeSize,
+  sharingRatio,
+  validatePortParams,
+  validatePsidLayout,
+  type PortParams,
+  type PsidLayout,
+  type PsidLayoutField,
+  type PsidValidation,
+} from "./layout";
+export {
+  MAX_PORT,
+  PortRangeError,
+  WELL_KNOWN_PORTS,
+  assertPortRange,
+  formatPortRange,
+  portRangeProblem,
+  portRangeSize,
+  portRangesOverlap,
+  type PortRange,
+} from "./port-range";
+export {
+  forEachPortRange,
+  portRangeAt,
+  portRangeCount,
+  portRanges,
+  portSetContains,
+  portSetOf,
+  portsPerPsid,
+  psidOfPort,
+  type PortSet,
+} from "./port-set";
+export {
+  eachUsablePsid,
+  exclusionCausesOf,
+  isUsablePsid,
+  nextUsablePsid,
+  psidsTouchingPortRange,
+  usablePsidRuns,
+  usablePsids,
+  type PortExclusion,
+  type PortExclusionKind,
+  type PsidExclusion,
+  type PsidExclusionOptions,
+  type PsidRun,
+  type ReservedPortRange,
+  type UsablePsids,
+} from "./usable";
+export { poolCapacity, type PoolCapacity } from "./capacity";
+export {
+  describePortExclusion,
+  describePsidExclusions,
+  describePsidLayout,
+  formatPsidRun,
+  formatPsidRuns,
+  summarizePortSet,
+  summarizeUsablePsids,
+  type PortSetSummaryOptions,
+} from "./summary";

@@ -1,0 +1,18 @@
+/** Where a datagram came from, as node:dgram reports it. */
+export interface DatagramSource {
+  address: string;
+  port: number;
+}
+
+/** What the protocol handler decided about one datagram. */
+export type HandlingResult =
+  | { kind: "reply"; bytes: Uint8Array; address: string; port: number; receivedType: string; sentType: string }
+  | { kind: "drop"; reason: string; receivedType?: string };
+
+/**
+ * The protocol side of the worker: one datagram in, one decision out. Bad input is a "drop"
+ * with a reason, never an exception; the worker still guards against one.
+ */
+export interface DatagramHandler {
+  handle(datagram: Buffer, source: DatagramSource): Promise<HandlingResult>;
+}

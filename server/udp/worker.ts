@@ -1,0 +1,112 @@
+import dgram from "node:dgram";
+import { metrics } from "../metrics/registry";
+import { setWorkerStatus } from "../metrics/worker-status";
+import type { Logger } from "pino";
+import type { DatagramHandler } from "./datagram-handler";
+
+export interface DhcpWorkerOptions {
+  /** UDP port to bind (DHCP_PORT); 0 picks a free one (tests). */
+  port: number;
+  /** IPv6 address to bind (DHCP_ADDRESS); "::" listens on every interface. */
+  address: string;
+  handler: DatagramHandler;
+  log?: Pick<Logger, "warn" | "debug">;
+}
+
+/** Thrown when the socket cannot be bound; the message names the setting to change. */
+export class WorkerBindError extends Error {}
+
+/**
+ * The 4o6 socket: receives DHCPv6 datagrams, hands each to the protocol handler, sends what it
+ * answers. Every datagram is counted as received and then as sent or dropped (with a reason).
+ */
+export class DhcpWorker {
+  private socket?: dgram.Socket;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly log: Pick<Logger, "warn" | "debug">;
+
+  constructor(private readonly options: DhcpWorkerOptions) {
+    this.log = options.log ?? console;
+  }
+
+  /** Binds the socket; resolves with the bound address and port. */
+  async start(): Promise<{ address: string; port: number }> {
+    const socket = dgram.createSocket({ type: "udp6", ipv6Only: true });
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        socket.close();
+        reject(new WorkerBindError(bindErrorMessage(error, this.options)));
+      };
+      socket.once("error", onError);
+      socket.bind({ port: this.options.port, address: this.options.address, exclusive: true }, () => {
+        socket.off("error", onError);
+        resolve();
+      });
+    });
+    socket.on("error", (error) => this.log.warn(`[dhcp] socket error: ${error.message}`));
+    socket.on("message", (datagram, source) => this.track(this.receive(datagram, source)));
+    this.socket = socket;
+    const { address, port } = socket.address();
+    setWorkerStatus({ state: "listening", address, port, since: new Date() });
+    return { address, port };
+  }
+
+  /** SIGTERM path: stop reading, let in-flight exchanges commit and reply, close. */
+  async stop(): Promise<void> {
+    const socket = this.socket;
+    if (!socket) return;
+    setWorkerStatus({ state: "draining" });
+    socket.removeAllListeners("message");
+    await Promise.allSettled([...this.inFlight]);
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    this.socket = undefined;
+    setWorkerStatus({ state: "stopped" });
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  private async receive(datagram: Buffer, source: dgram.RemoteInfo): Promise<void> {
+    const m = metrics();
+    let result;
+    try {
+      result = await this.options.handler.handle(datagram, { address: source.address, port: source.port });
+    } catch (error) {
+      // A handler bug must not stop the worker from answering others.
+      m.packetsReceived.inc({ type: "unknown" });
+      m.packetsDropped.inc({ reason: "internal-error" });
+      this.log.warn(`[dhcp] internal error on a datagram from [${source.address}]:${source.port}: ${(error as Error).stack ?? error}`);
+      return;
+    }
+    m.packetsReceived.inc({ type: result.receivedType ?? "unknown" });
+    if (result.kind === "drop") {
+      m.packetsDropped.inc({ reason: result.reason });
+      this.log.debug(`[dhcp] dropped a datagram from [${source.address}]:${source.port}: ${result.reason}`);
+      return;
+    }
+    const socket = this.socket;
+    if (!socket) return; // closed while the handler worked; the client retransmits
+    await new Promise<void>((resolve) =>
+      socket.send(result.bytes, result.port, result.address, (error) => {
+        if (error) {
+          m.packetsDropped.inc({ reason: "send-failed" });
+          this.log.warn(`[dhcp] send to [${result.address}]:${result.port} failed: ${error.message}`);
+        } else {
+          m.packetsSent.inc({ type: result.sentType });
+        }
+        resolve();
+      }),
+    );
+  }
+}
+
+function bindErrorMessage(error: NodeJS.ErrnoException, options: DhcpWorkerOptions): string {
+  const where = `[${options.address}]:${options.port}`;
+  if (error.code === "EADDRINUSE") return `cannot bind the 4o6 socket on ${where}: the port is in use; set DHCP_PORT to another port`;
+  if (error.code === "EACCES") return `cannot bind the 4o6 socket on ${where}: permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE); set DHCP_PORT to a port above 1023`;
+  if (error.code === "EADDRNOTAVAIL" || error.code === "EINVAL")
+    return `cannot bind the 4o6 socket on ${where}: the address is not on this host or not IPv6; set DHCP_ADDRESS`;
+  return `cannot bind the 4o6 socket on ${where}: ${error.message}; check DHCP_ADDRESS and DHCP_PORT`;
+}
