@@ -38,26 +38,31 @@ const t = initTRPC.context<Context>().create({
         : cause instanceof RuleError && cause.field
           ? { [cause.field]: cause.message }
           : undefined;
-    const message = cause instanceof ZodError ? cause.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ") : shape.message;
-    return { ...shape, message, data: { ...shape.data, fieldErrors } };
+    return { ...shape, data: { ...shape.data, fieldErrors } };
   },
 });
 
 const ruleErrorCodes = { invalid: "BAD_REQUEST", "not-found": "NOT_FOUND", conflict: "CONFLICT" } as const;
 
-/** Domain rule violations become 400/404/409 with the rule's message, not 500. */
-const domainErrors = t.middleware(async ({ next }) => {
+/**
+ * Input validation failures become 400 with "field: message" text, and domain rule violations
+ * 400/404/409 with the rule's message, never 500. Placed before `.input()`, so it sees both.
+ */
+const readableErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof RuleError) {
-    const rule = result.error.cause;
-    throw new TRPCError({ code: ruleErrorCodes[rule.kind], message: rule.message, cause: rule });
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (cause instanceof ZodError) {
+    const message = cause.issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("; ");
+    throw new TRPCError({ code: "BAD_REQUEST", message, cause });
   }
+  if (cause instanceof RuleError) throw new TRPCError({ code: ruleErrorCodes[cause.kind], message: cause.message, cause });
   return result;
 });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(domainErrors);
+export const publicProcedure = t.procedure.use(readableErrors);
 
 /** Any signed-in operator (viewer or admin). */
 export const viewerProcedure = publicProcedure.use(({ ctx, next }) => {

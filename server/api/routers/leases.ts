@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { viewerProcedure, router } from "../trpc";
+
+const listInput = z.object({
+  page: z.number({ error: "page must be a number" }).int().min(1, "page starts at 1").default(1),
+  pageSize: z.number({ error: "pageSize must be a number" }).int().min(1).max(500, "pageSize is at most 500").default(50),
+});
+
+export const leasesRouter = router({
+  list: viewerProcedure.input(listInput).query(async ({ ctx, input }) => {
+    const [total, rows] = await Promise.all([
+      ctx.db.lease.count(),
+      ctx.db.lease.findMany({
+        orderBy: { id: "desc" },
+        skip: (input.page - 1) * input.pageSize,
+        take: input.pageSize,
+        include: { pool: { select: { name: true, kind: true } } },
+      }),
+    ]);
+    return { total, rows };
+  }),
+});
