@@ -15,7 +15,7 @@ interface StageResult {
   failed: number;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
+function run(command: string, args: string[], env: Record<string, string> = {}): number {
   console.log(`\n=== ${[command, ...args].join(" ")}`);
   const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env } });
   return result.status ?? 1;

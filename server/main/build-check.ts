@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
-const SOURCES = ["app", "components", "server", "public", "next.config.ts", "postcss.config.mjs", "package-lock.json"];
+const SOURCES = ["app", "components", "server", "public", "proxy.ts", "next.config.ts", "postcss.config.mjs", "package-lock.json"];
 const SKIP = new Set(["node_modules", "generated", ".next"]);
 
 /** Runs `next build` when there is no production build or a source file is newer than it. */

@@ -10,7 +10,7 @@ try {
   const settings = readSettings();
   const log = createLogger(settings.LOG_LEVEL);
   const db = await prepareDatabase(log);
-  const worker = await startWorker(settings, db, log);
+  const worker = await startWorker(settings, db, log, poolFileArgument() ?? settings.PORTSHARE_POOLS);
   onShutdown(log, async () => {
     await worker.stop();
     await closeDatabase();
@@ -18,4 +18,14 @@ try {
 } catch (error) {
   console.error(`portshare dhcp: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
+}
+
+/** `npm run dhcp -- --pools FILE` (the same as PORTSHARE_POOLS=FILE). */
+function poolFileArgument(): string | undefined {
+  const args = process.argv.slice(2);
+  const at = args.indexOf("--pools");
+  if (at < 0) return undefined;
+  const file = args[at + 1];
+  if (!file) throw new Error("--pools needs a file name");
+  return file;
 }

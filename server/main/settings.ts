@@ -17,6 +17,18 @@ const schema = z.object({
   DHCP_ADDRESS: z.ipv6({ error: "DHCP_ADDRESS must be an IPv6 address, e.g. :: or 2001:db8::1" }).default("::"),
   PORTSHARE_POOLS: z.string().optional(),
   PORTSHARE_SERVER_ID: z.ipv4({ error: "PORTSHARE_SERVER_ID must be an IPv4 address (the DHCPv4 server identifier, option 54)" }).optional(),
+  PORTSHARE_WORKER_ID: z.string().min(1).max(128, "PORTSHARE_WORKER_ID is at most 128 characters").optional(),
+  OFFER_HOLD_SECONDS: z.coerce
+    .number({ error: "OFFER_HOLD_SECONDS must be a number" })
+    .int("OFFER_HOLD_SECONDS must be a whole number")
+    .min(5, "OFFER_HOLD_SECONDS must be at least 5")
+    .max(3600, "OFFER_HOLD_SECONDS must be at most 3600")
+    .default(60),
+  QUARANTINE_SECONDS: z.coerce
+    .number({ error: "QUARANTINE_SECONDS must be a number" })
+    .int("QUARANTINE_SECONDS must be a whole number")
+    .min(0, "QUARANTINE_SECONDS must not be negative")
+    .optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { error: "LOG_LEVEL must be debug, info, warn or error" }).default("info"),
 });
 

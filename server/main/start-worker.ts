@@ -1,14 +1,60 @@
-import type { Database } from "../db";
+import { hostname, networkInterfaces } from "node:os";
+import { Allocator } from "../alloc/allocator";
+import { applyPoolFile, loadPoolFile } from "../alloc/pool-file";
+import { getDatabaseConfig, type Database } from "../db";
 import { createDhcp4o6Handler } from "../dhcp4o6/handler";
 import { DhcpWorker } from "../udp/worker";
+import { formatIpv4, parseIpv4 } from "../wire";
 import type { Logger } from "./logger";
 import type { Settings } from "./settings";
 
-/** Binds the 4o6 socket with the protocol handler; throws a one-line error naming the setting on failure. */
-export async function startWorker(settings: Settings, db: Database, log: Logger): Promise<DhcpWorker> {
-  const handler = createDhcp4o6Handler({ db, log });
+/** A running 4o6 worker: the socket and the allocator behind it. */
+export interface RunningWorker {
+  worker: DhcpWorker;
+  allocator: Allocator;
+  stop(): Promise<void>;
+}
+
+/**
+ * Applies the pool file (if any), loads the allocator, binds the 4o6 socket. Throws a one-line
+ * error naming the setting when the socket cannot be bound.
+ */
+export async function startWorker(settings: Settings, db: Database, log: Logger, poolFile = settings.PORTSHARE_POOLS): Promise<RunningWorker> {
+  if (poolFile) await applyPoolFile(db, await loadPoolFile(poolFile), log);
+  const allocator = await Allocator.start({
+    db,
+    provider: getDatabaseConfig().provider,
+    workerId: settings.PORTSHARE_WORKER_ID ?? `${hostname()}:${process.pid}`,
+    offerHoldSeconds: settings.OFFER_HOLD_SECONDS,
+    log,
+  });
+  const serverId = settings.PORTSHARE_SERVER_ID ? parseIpv4(settings.PORTSHARE_SERVER_ID)! : defaultServerId();
+  const handler = createDhcp4o6Handler({ allocator, serverId, log });
   const worker = new DhcpWorker({ port: settings.DHCP_PORT, address: settings.DHCP_ADDRESS, handler, log });
-  const bound = await worker.start();
-  console.log(`Portshare 4o6 server: udp [${bound.address}]:${bound.port}`);
-  return worker;
+  try {
+    const bound = await worker.start();
+    console.log(`Portshare 4o6 server: udp [${bound.address}]:${bound.port}, server identifier ${formatIpv4(serverId)}`);
+  } catch (error) {
+    await allocator.stop();
+    throw error;
+  }
+  return {
+    worker,
+    allocator,
+    async stop() {
+      await worker.stop();
+      await allocator.stop();
+    },
+  };
+}
+
+/**
+ * Without PORTSHARE_SERVER_ID, option 54 is this host's first non-loopback IPv4 address (what
+ * Kea uses: its DHCPv4 socket's address), else 127.0.0.1. 4o6 clients only compare it.
+ */
+function defaultServerId(): number {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) if (a.family === "IPv4" && !a.internal) return parseIpv4(a.address)!;
+  }
+  return parseIpv4("127.0.0.1")!;
 }

@@ -7,6 +7,9 @@ export interface DatagramSource {
 /** What the protocol handler decided about one datagram. */
 export type HandlingResult =
   | { kind: "reply"; bytes: Uint8Array; address: string; port: number; receivedType: string; sentType: string }
+  /** Handled, and the protocol says no reply (RELEASE, DECLINE, RFC 7618 §8.1 silence, ...). */
+  | { kind: "no-reply"; reason: string; receivedType: string }
+  /** Not handled: bad input, or nothing we can serve. Counted by reason. */
   | { kind: "drop"; reason: string; receivedType?: string };
 
 /**

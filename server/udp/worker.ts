@@ -81,6 +81,7 @@ export class DhcpWorker {
       return;
     }
     m.packetsReceived.inc({ type: result.receivedType ?? "unknown" });
+    if (result.kind === "no-reply") return;
     if (result.kind === "drop") {
       m.packetsDropped.inc({ reason: result.reason });
       this.log.debug(`[dhcp] dropped a datagram from [${source.address}]:${source.port}: ${result.reason}`);

@@ -89,7 +89,7 @@ const totalByCode = new Int32Array(256);
 const lastByCode = new Int32Array(256);
 
 function addInstance(n: number, code: number, valueAt: number, length: number): number {
-  let k = n * 4;
+  const k = n * 4;
   if (k + 4 > instances.length) {
     const grown = new Int32Array(instances.length * 2);
     grown.set(instances);

@@ -9,7 +9,7 @@
 import { readUint16, readUint32, writeUint16, writeUint32 } from "./big-endian";
 import { DecodeError } from "./decode-error";
 import { EncodeError } from "./encode-error";
-import { checkPortParams, readPortParams, writePortParams, type PortParams } from "./port-params";
+import { readPortParams, writePortParams, type PortParams } from "./port-params";
 
 export const Dhcpv6OptionCode = {
   CLIENTID: 1,
@@ -59,10 +59,19 @@ export function dhcpv6OptionField(code: number): string {
 
 /**
  * Parses the TLVs in buf[from, to) into `out` (values are views into `buf`). Every option
- * must end inside the range. Known options are validated. Error offsets are positions in
- * `buf` plus `shift`.
+ * must end inside the range. Known options are validated unless `validate` is false (a
+ * container whose own rules were already checked). Error offsets are positions in `buf`
+ * plus `shift`.
  */
-export function readDhcpv6Options(buf: Uint8Array, from: number, to: number, out: Dhcpv6Option[], where: string, shift = 0): void {
+export function readDhcpv6Options(
+  buf: Uint8Array,
+  from: number,
+  to: number,
+  out: Dhcpv6Option[],
+  where: string,
+  shift = 0,
+  validate = true,
+): void {
   let i = from;
   while (i < to) {
     if (i + 4 > to) {
@@ -73,7 +82,7 @@ export function readDhcpv6Options(buf: Uint8Array, from: number, to: number, out
     if (i + 4 + length > to) {
       throw new DecodeError("truncated", i + shift, dhcpv6OptionField(code), `length ${length} runs past the end of the ${where}`);
     }
-    checkDhcpv6Option(code, buf, i + 4, length, shift);
+    if (validate) checkDhcpv6Option(code, buf, i + 4, length, shift);
     out.push({ code, data: buf.subarray(i + 4, i + 4 + length) });
     i += 4 + length;
   }
@@ -133,8 +142,8 @@ function prefixBytes(code: number, buf: Uint8Array, at: number, available: numbe
 
 /**
  * Walks the sub-options of a container, validating only those the container is defined to
- * hold (92: 93; 96: 90 and 92); it never recurses into another 96, so a container nested in itself cannot exhaust the
- * stack. Returns how many 90 (BR) and 92 (V4V6BIND) sub-options it saw.
+ * hold (92: 93; 96: 90 and 92). It never recurses into another 96, so a container nested
+ * in itself cannot exhaust the stack. Returns how many 90 and 92 sub-options it saw.
  */
 function checkSubOptions(buf: Uint8Array, from: number, to: number, container: 92 | 96, shift: number): { brs: number; binds: number } {
   let brs = 0;
@@ -330,7 +339,7 @@ export function decodeS46V4V6Bind(data: Uint8Array, base = 4): S46V4V6Bind {
   const prefixLength = data[4]!;
   const bytes = (prefixLength + 7) >> 3;
   const options: Dhcpv6Option[] = [];
-  readDhcpv6Options(data, 5 + bytes, data.length, options, "S46_V4V6BIND", base);
+  readDhcpv6Options(data, 5 + bytes, data.length, options, "S46_V4V6BIND", base, false);
   return { ipv4Address: readUint32(data, 0), prefixLength, prefix: readPrefix(data, 4, bytes), options };
 }
 
@@ -352,7 +361,7 @@ export function s46V4V6BindOption(b: S46V4V6Bind): Dhcpv6Option {
 export function decodeS46ContLw(data: Uint8Array, base = 4): Dhcpv6Option[] {
   checkDhcpv6OptionData(96, data, base);
   const options: Dhcpv6Option[] = [];
-  readDhcpv6Options(data, 0, data.length, options, "S46_CONT_LW", base);
+  readDhcpv6Options(data, 0, data.length, options, "S46_CONT_LW", base, false);
   return options;
 }
 

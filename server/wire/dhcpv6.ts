@@ -294,6 +294,16 @@ export function getDhcpv6Options(msg: HasOptions, code: number): Uint8Array[] {
   return out;
 }
 
+/** Option 1: the client's DUID [RFC 8415 §21.2]. */
+export function clientDuid(msg: HasOptions): Uint8Array | undefined {
+  return getDhcpv6Option(msg, 1);
+}
+
+/** Option 2: the server's DUID [RFC 8415 §21.3]. */
+export function serverDuid(msg: HasOptions): Uint8Array | undefined {
+  return getDhcpv6Option(msg, 2);
+}
+
 /** Option 18 of a relay layer [RFC 8415 §21.18]. */
 export function interfaceId(layer: HasOptions): Uint8Array | undefined {
   return getDhcpv6Option(layer, 18);

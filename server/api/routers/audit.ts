@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { auditFilterChoices } from "../../audit/audit-query";
 import { viewerProcedure, router } from "../trpc";
 
 const listInput = z.object({
@@ -20,4 +21,7 @@ export const auditRouter = router({
     ]);
     return { total, rows };
   }),
+
+  /** The operators and actions the log holds, for the audit page's filter menus. */
+  filters: viewerProcedure.query(({ ctx }) => auditFilterChoices(ctx.db)),
 });

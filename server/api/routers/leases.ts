@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { viewerProcedure, router } from "../trpc";
+import { revokeLease } from "../../alloc/revoke";
+import { adminProcedure, viewerProcedure, router } from "../trpc";
 
 const listInput = z.object({
   page: z.number({ error: "page must be a number" }).int().min(1, "page starts at 1").default(1),
@@ -19,4 +20,14 @@ export const leasesRouter = router({
     ]);
     return { total, rows };
   }),
+
+  /** Revokes one live lease (admin); the slot is quarantined, the client NAKed on renewal. */
+  revoke: adminProcedure
+    .input(
+      z.object({
+        id: z.number({ error: "id must be a lease id" }).int().positive("id must be a lease id"),
+        reason: z.string().trim().max(200, "Reason is at most 200 characters").optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => revokeLease(ctx.db, ctx.operator, input.id, input.reason)),
 });

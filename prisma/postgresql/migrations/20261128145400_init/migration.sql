@@ -1,8 +1,20 @@
+-- CreateSchema
+CREATE SCHEMA IF NOT EXISTS "public";
+
+-- CreateEnum
+CREATE TYPE "PoolKind" AS ENUM ('SHARED', 'DEDICATED');
+
+-- CreateEnum
+CREATE TYPE "LeaseState" AS ENUM ('OFFERED', 'BOUND', 'RELEASED', 'EXPIRED', 'DECLINED', 'REVOKED');
+
+-- CreateEnum
+CREATE TYPE "OperatorRole" AS ENUM ('ADMIN', 'VIEWER');
+
 -- CreateTable
 CREATE TABLE "pool" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" SERIAL NOT NULL,
     "name" TEXT NOT NULL,
-    "kind" TEXT NOT NULL,
+    "kind" "PoolKind" NOT NULL,
     "first_address" BIGINT NOT NULL,
     "last_address" BIGINT NOT NULL,
     "psid_offset" INTEGER NOT NULL DEFAULT 0,
@@ -15,89 +27,102 @@ CREATE TABLE "pool" (
     "subnet_mask" BIGINT,
     "routers" TEXT NOT NULL DEFAULT '[]',
     "dns_servers" TEXT NOT NULL DEFAULT '[]',
+    "br_address" TEXT,
+    "bind_prefix" TEXT,
     "link_address_prefix" TEXT,
     "interface_id" TEXT,
     "source_prefix" TEXT,
     "enabled" BOOLEAN NOT NULL DEFAULT true,
-    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updated_at" DATETIME NOT NULL
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "pool_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "lease" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" SERIAL NOT NULL,
     "pool_id" INTEGER NOT NULL,
     "address" BIGINT NOT NULL,
     "psid" INTEGER NOT NULL DEFAULT 0,
-    "state" TEXT NOT NULL,
+    "state" "LeaseState" NOT NULL,
     "client_id" TEXT NOT NULL,
     "hw_address" TEXT,
     "ipv6_address" TEXT,
+    "softwire_source" BOOLEAN NOT NULL DEFAULT false,
     "relay_info" TEXT,
-    "started_at" DATETIME NOT NULL,
-    "expires_at" DATETIME NOT NULL,
-    "quarantine_until" DATETIME,
-    "last_transaction" DATETIME NOT NULL,
-    "updated_at" DATETIME NOT NULL,
-    CONSTRAINT "lease_pool_id_fkey" FOREIGN KEY ("pool_id") REFERENCES "pool" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+    "started_at" TIMESTAMP(3) NOT NULL,
+    "expires_at" TIMESTAMP(3) NOT NULL,
+    "quarantine_until" TIMESTAMP(3),
+    "last_transaction" TIMESTAMP(3) NOT NULL,
+    "updated_at" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "lease_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "lease_event" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" SERIAL NOT NULL,
     "lease_id" INTEGER NOT NULL,
-    "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "from_state" TEXT,
-    "to_state" TEXT NOT NULL,
+    "at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "from_state" "LeaseState",
+    "to_state" "LeaseState" NOT NULL,
     "client_id" TEXT NOT NULL,
     "actor" TEXT NOT NULL,
     "detail" TEXT,
-    CONSTRAINT "lease_event_lease_id_fkey" FOREIGN KEY ("lease_id") REFERENCES "lease" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+
+    CONSTRAINT "lease_event_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "reservation" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" SERIAL NOT NULL,
     "pool_id" INTEGER NOT NULL,
     "client_id" TEXT NOT NULL,
     "address" BIGINT NOT NULL,
     "psid" INTEGER NOT NULL DEFAULT 0,
     "note" TEXT,
-    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    CONSTRAINT "reservation_pool_id_fkey" FOREIGN KEY ("pool_id") REFERENCES "pool" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "reservation_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "operator" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" SERIAL NOT NULL,
     "username" TEXT NOT NULL,
     "password_hash" TEXT NOT NULL,
-    "role" TEXT NOT NULL,
+    "role" "OperatorRole" NOT NULL,
     "disabled" BOOLEAN NOT NULL DEFAULT false,
-    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "last_login_at" DATETIME
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "last_login_at" TIMESTAMP(3),
+
+    CONSTRAINT "operator_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "session" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" SERIAL NOT NULL,
     "token_hash" TEXT NOT NULL,
     "operator_id" INTEGER NOT NULL,
-    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "expires_at" DATETIME NOT NULL,
-    CONSTRAINT "session_operator_id_fkey" FOREIGN KEY ("operator_id") REFERENCES "operator" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expires_at" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "session_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "audit_log" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
-    "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "id" SERIAL NOT NULL,
+    "at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "operator_id" INTEGER,
     "actor" TEXT NOT NULL,
     "action" TEXT NOT NULL,
     "target" TEXT,
     "before" TEXT,
-    "after" TEXT
+    "after" TEXT,
+
+    CONSTRAINT "audit_log_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateIndex
@@ -138,3 +163,15 @@ CREATE INDEX "audit_log_at_idx" ON "audit_log"("at");
 
 -- CreateIndex
 CREATE INDEX "audit_log_actor_at_idx" ON "audit_log"("actor", "at");
+
+-- AddForeignKey
+ALTER TABLE "lease" ADD CONSTRAINT "lease_pool_id_fkey" FOREIGN KEY ("pool_id") REFERENCES "pool"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "lease_event" ADD CONSTRAINT "lease_event_lease_id_fkey" FOREIGN KEY ("lease_id") REFERENCES "lease"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "reservation" ADD CONSTRAINT "reservation_pool_id_fkey" FOREIGN KEY ("pool_id") REFERENCES "pool"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "session" ADD CONSTRAINT "session_operator_id_fkey" FOREIGN KEY ("operator_id") REFERENCES "operator"("id") ON DELETE CASCADE ON UPDATE CASCADE;

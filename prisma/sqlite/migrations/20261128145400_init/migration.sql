@@ -1,20 +1,8 @@
--- CreateSchema
-CREATE SCHEMA IF NOT EXISTS "public";
-
--- CreateEnum
-CREATE TYPE "PoolKind" AS ENUM ('SHARED', 'DEDICATED');
-
--- CreateEnum
-CREATE TYPE "LeaseState" AS ENUM ('OFFERED', 'BOUND', 'RELEASED', 'EXPIRED', 'DECLINED', 'REVOKED');
-
--- CreateEnum
-CREATE TYPE "OperatorRole" AS ENUM ('ADMIN', 'VIEWER');
-
 -- CreateTable
 CREATE TABLE "pool" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "name" TEXT NOT NULL,
-    "kind" "PoolKind" NOT NULL,
+    "kind" TEXT NOT NULL,
     "first_address" BIGINT NOT NULL,
     "last_address" BIGINT NOT NULL,
     "psid_offset" INTEGER NOT NULL DEFAULT 0,
@@ -27,99 +15,92 @@ CREATE TABLE "pool" (
     "subnet_mask" BIGINT,
     "routers" TEXT NOT NULL DEFAULT '[]',
     "dns_servers" TEXT NOT NULL DEFAULT '[]',
+    "br_address" TEXT,
+    "bind_prefix" TEXT,
     "link_address_prefix" TEXT,
     "interface_id" TEXT,
     "source_prefix" TEXT,
     "enabled" BOOLEAN NOT NULL DEFAULT true,
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updated_at" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "pool_pkey" PRIMARY KEY ("id")
+    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "lease" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "pool_id" INTEGER NOT NULL,
     "address" BIGINT NOT NULL,
     "psid" INTEGER NOT NULL DEFAULT 0,
-    "state" "LeaseState" NOT NULL,
+    "state" TEXT NOT NULL,
     "client_id" TEXT NOT NULL,
     "hw_address" TEXT,
     "ipv6_address" TEXT,
+    "softwire_source" BOOLEAN NOT NULL DEFAULT false,
     "relay_info" TEXT,
-    "started_at" TIMESTAMP(3) NOT NULL,
-    "expires_at" TIMESTAMP(3) NOT NULL,
-    "quarantine_until" TIMESTAMP(3),
-    "last_transaction" TIMESTAMP(3) NOT NULL,
-    "updated_at" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "lease_pkey" PRIMARY KEY ("id")
+    "started_at" DATETIME NOT NULL,
+    "expires_at" DATETIME NOT NULL,
+    "quarantine_until" DATETIME,
+    "last_transaction" DATETIME NOT NULL,
+    "updated_at" DATETIME NOT NULL,
+    CONSTRAINT "lease_pool_id_fkey" FOREIGN KEY ("pool_id") REFERENCES "pool" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "lease_event" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "lease_id" INTEGER NOT NULL,
-    "at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "from_state" "LeaseState",
-    "to_state" "LeaseState" NOT NULL,
+    "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "from_state" TEXT,
+    "to_state" TEXT NOT NULL,
     "client_id" TEXT NOT NULL,
     "actor" TEXT NOT NULL,
     "detail" TEXT,
-
-    CONSTRAINT "lease_event_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "lease_event_lease_id_fkey" FOREIGN KEY ("lease_id") REFERENCES "lease" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "reservation" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "pool_id" INTEGER NOT NULL,
     "client_id" TEXT NOT NULL,
     "address" BIGINT NOT NULL,
     "psid" INTEGER NOT NULL DEFAULT 0,
     "note" TEXT,
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "reservation_pkey" PRIMARY KEY ("id")
+    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "reservation_pool_id_fkey" FOREIGN KEY ("pool_id") REFERENCES "pool" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "operator" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "username" TEXT NOT NULL,
     "password_hash" TEXT NOT NULL,
-    "role" "OperatorRole" NOT NULL,
+    "role" TEXT NOT NULL,
     "disabled" BOOLEAN NOT NULL DEFAULT false,
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "last_login_at" TIMESTAMP(3),
-
-    CONSTRAINT "operator_pkey" PRIMARY KEY ("id")
+    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "last_login_at" DATETIME
 );
 
 -- CreateTable
 CREATE TABLE "session" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "token_hash" TEXT NOT NULL,
     "operator_id" INTEGER NOT NULL,
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "expires_at" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "session_pkey" PRIMARY KEY ("id")
+    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expires_at" DATETIME NOT NULL,
+    CONSTRAINT "session_operator_id_fkey" FOREIGN KEY ("operator_id") REFERENCES "operator" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "audit_log" (
-    "id" SERIAL NOT NULL,
-    "at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "operator_id" INTEGER,
     "actor" TEXT NOT NULL,
     "action" TEXT NOT NULL,
     "target" TEXT,
     "before" TEXT,
-    "after" TEXT,
-
-    CONSTRAINT "audit_log_pkey" PRIMARY KEY ("id")
+    "after" TEXT
 );
 
 -- CreateIndex
@@ -160,15 +141,3 @@ CREATE INDEX "audit_log_at_idx" ON "audit_log"("at");
 
 -- CreateIndex
 CREATE INDEX "audit_log_actor_at_idx" ON "audit_log"("actor", "at");
-
--- AddForeignKey
-ALTER TABLE "lease" ADD CONSTRAINT "lease_pool_id_fkey" FOREIGN KEY ("pool_id") REFERENCES "pool"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "lease_event" ADD CONSTRAINT "lease_event_lease_id_fkey" FOREIGN KEY ("lease_id") REFERENCES "lease"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "reservation" ADD CONSTRAINT "reservation_pool_id_fkey" FOREIGN KEY ("pool_id") REFERENCES "pool"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "session" ADD CONSTRAINT "session_operator_id_fkey" FOREIGN KEY ("operator_id") REFERENCES "operator"("id") ON DELETE CASCADE ON UPDATE CASCADE;

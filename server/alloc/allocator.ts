@@ -1,0 +1,516 @@
+import { createHash } from "node:crypto";
+import type { Database, DatabaseConfig } from "../db";
+import { leaseChanges } from "./change-signal";
+import { holdsSlot, isLive, slotKey, type LeaseRecord, type LeaseState } from "./lease-record";
+import { LeaseSql } from "./lease-sql";
+import { LeaseWriter, type LeaseWrite } from "./lease-writer";
+import { onPoolsChanged } from "./pool-changes";
+import { selectPools, type PoolSelector } from "./pool-selection";
+import { poolFromRow, type Pool } from "./pool-spec";
+import { PoolState } from "./pool-state";
+import { quarantineEnd } from "./quarantine";
+
+/** Who is asking, as the protocol handler learned it from the query. */
+export interface ClientIdentity {
+  /** Client identifier (option 61) as lowercase hex, or "01" + chaddr for clients without one. */
+  clientId: string;
+  hwAddress: string | null;
+  /** RFC 8539 softwire source when sent, else the client's IPv6 address. */
+  ipv6Address: string | null;
+  /** Whether ipv6Address is an RFC 8539 softwire source (option 109). */
+  softwireSource: boolean;
+  /** The relay chain as JSON, for the console. */
+  relayInfo: string | null;
+}
+
+/** A slot: (address, PSID); PSID null for a dedicated address. */
+export interface SlotRequest {
+  address: number;
+  psid: number | null;
+}
+
+/** What an OFFER or ACK tells the client. */
+export interface Binding {
+  leaseId: number;
+  pool: Pool;
+  address: number;
+  /** Numeric PSID; null for a dedicated address. */
+  psid: number | null;
+  state: "OFFERED" | "BOUND";
+  startedAt: Date;
+  expiresAt: Date;
+}
+
+/** The outcome of a DHCPREQUEST for a slot. */
+export type ConfirmResult =
+  | { kind: "bound"; binding: Binding }
+  /** The client may not have this slot (another client's, revoked, not in its pools): NAK. */
+  | { kind: "refused"; reason: string }
+  /** No record of this client on this slot (RFC 2131 §4.3.2 decides between NAK and silence). */
+  | { kind: "no-record" };
+
+export interface AllocatorOptions {
+  db: Database;
+  provider: DatabaseConfig["provider"];
+  /** Distinguishes workers on one database; each prefers its own region of every pool. */
+  workerId: string;
+  /** How long an offered slot is held for the client's REQUEST. */
+  offerHoldSeconds?: number;
+  /** How often expired leases and offers are swept. */
+  sweepIntervalSeconds?: number;
+  log?: { warn(message: string): void; info(message: string): void };
+  now?: () => number;
+}
+
+const CLAIM_RETRIES = 8;
+
+/**
+ * The allocation engine: pools, the free-slot indexes, the live lease set and the lease state
+ * machine. It keeps an in-memory copy of the lease table so the common path reads nothing from
+ * the database, and writes every change through the group-committing LeaseWriter before the
+ * caller may answer the client.
+ */
+export class Allocator {
+  private pools = new Map<number, PoolState>();
+  private poolOrder: PoolState[] = [];
+  private readonly bySlot = new Map<number, LeaseRecord>();
+  private readonly byClient = new Map<string, LeaseRecord>();
+  /** Softwire source (option 109) → lease; entries are checked on read, so stale ones are harmless. */
+  private readonly bySoftwire = new Map<string, LeaseRecord>();
+  /** clientId → reserved slot, and the reserved slots themselves (never given to others). */
+  private reservations = new Map<string, { poolId: number; address: number; psid: number }>();
+  private reservedSlots = new Set<number>();
+  /** Next-fit cursors per pool, starting in this worker's region. */
+  private readonly cursors = new Map<number, number>();
+  private readonly clientQueues = new Map<string, Promise<unknown>>();
+  private readonly writer: LeaseWriter;
+  private readonly unsubscribe: (() => void)[] = [];
+  private sweepTimer?: NodeJS.Timeout;
+  private readonly now: () => number;
+  private readonly regionStart: number;
+
+  private constructor(private readonly options: AllocatorOptions) {
+    this.writer = new LeaseWriter(options.db, new LeaseSql(options.provider));
+    this.now = options.now ?? Date.now;
+    this.regionStart = createHash("sha256").update(options.workerId).digest().readUInt32BE(0) / 2 ** 32;
+  }
+
+  /** Loads pools, reservations and leases, and starts the expiry sweep. */
+  static async start(options: AllocatorOptions): Promise<Allocator> {
+    const allocator = new Allocator(options);
+    await allocator.loadPools();
+    await allocator.loadLeases();
+    allocator.unsubscribe.push(
+      onPoolsChanged(() => void allocator.reloadPools().catch((e: Error) => allocator.options.log?.warn(`pool reload failed: ${e.message}`))),
+      leaseChanges.subscribe((ids) => void allocator.reloadLeases(ids).catch((e: Error) => allocator.options.log?.warn(`lease reload failed: ${e.message}`))),
+    );
+    const interval = (options.sweepIntervalSeconds ?? 5) * 1000;
+    allocator.sweepTimer = setInterval(() => void allocator.sweep().catch((e: Error) => allocator.options.log?.warn(`expiry sweep failed: ${e.message}`)), interval);
+    allocator.sweepTimer.unref();
+    return allocator;
+  }
+
+  /** Stops the sweep and waits for pending commits. */
+  async stop(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
+    await this.writer.idle();
+  }
+
+  get leaseWriter(): LeaseWriter {
+    return this.writer;
+  }
+
+  /** Enabled pools that serve this client (protocol.md §3.7), split by kind, in configuration order. */
+  poolsFor(selector: PoolSelector): { shared: PoolState[]; dedicated: PoolState[] } {
+    const chosen = selectPools(this.poolOrder, selector);
+    return { shared: chosen.filter((p) => p.shared), dedicated: chosen.filter((p) => !p.shared) };
+  }
+
+  /** The client's newest lease record, whatever its state. */
+  leaseOf(clientId: string): LeaseRecord | undefined {
+    return this.byClient.get(clientId);
+  }
+
+  /**
+   * The live lease of another client that uses this softwire source (RFC 8539 §8.2: the source
+   * must be unique among active leases).
+   */
+  softwireHolder(ipv6Address: string, exceptClientId: string): LeaseRecord | undefined {
+    const record = this.bySoftwire.get(ipv6Address);
+    const held = record && record.softwireSource && record.ipv6Address === ipv6Address && isLive(record, this.now());
+    return held && record.clientId !== exceptClientId ? record : undefined;
+  }
+
+  /** The pool that owns an address, if any. */
+  poolOfAddress(address: number): PoolState | undefined {
+    return this.poolOrder.find((p) => p.containsAddress(address));
+  }
+
+  /**
+   * DISCOVER: a slot for the client from `candidates`, held as an offer. RFC 7618 §8 / RFC 2131
+   * §4.3.1 order: the current binding, the previous one if still free, a reservation, the
+   * client's hint, a new slot. Null when every candidate pool is full.
+   */
+  offer(client: ClientIdentity, candidates: readonly PoolState[], hint?: SlotRequest): Promise<Binding | null> {
+    return this.serialized(client.clientId, async () => {
+      const now = this.now();
+      const existing = this.byClient.get(client.clientId);
+      const existingPool = existing && candidates.find((p) => p.id === existing.poolId);
+
+      if (existing && existingPool && isLive(existing, now)) {
+        // A bound client that starts over is offered its binding as it stands (no write).
+        if (existing.state === "BOUND") return this.bindingOf(existing, existingPool);
+        return this.claim(client, existingPool, existing.address, existing.psid, "OFFERED", now);
+      }
+      const tries: { pool: PoolState; address: number; psid: number }[] = [];
+      if (existing && existingPool && (existing.state === "RELEASED" || existing.state === "EXPIRED")) {
+        tries.push({ pool: existingPool, address: existing.address, psid: existing.psid });
+      }
+      const reserved = this.reservations.get(client.clientId);
+      const reservedPool = reserved && candidates.find((p) => p.id === reserved.poolId);
+      if (reserved && reservedPool) tries.push({ pool: reservedPool, address: reserved.address, psid: reserved.psid });
+      if (hint) {
+        const pool = candidates.find((p) => p.containsAddress(hint.address));
+        if (pool) tries.push({ pool, address: hint.address, psid: pool.shared ? (hint.psid ?? -1) : 0 });
+      }
+      for (const t of tries) {
+        if (!this.slotFreeFor(client.clientId, t.pool, t.address, t.psid, now)) continue;
+        const binding = await this.claim(client, t.pool, t.address, t.psid, "OFFERED", now);
+        if (binding) return binding;
+      }
+      return this.claimNew(client, candidates, now);
+    });
+  }
+
+  /**
+   * DHCPREQUEST for a slot (SELECTING, INIT-REBOOT, RENEWING or REBINDING): binds or extends it
+   * if it is this client's and it may have it from `candidates`.
+   */
+  confirm(client: ClientIdentity, candidates: readonly PoolState[], request: SlotRequest, options: { allowNew?: boolean } = {}): Promise<ConfirmResult> {
+    return this.serialized(client.clientId, async () => {
+      const now = this.now();
+      const pool = this.poolOfAddress(request.address);
+      if (!pool) return { kind: "refused", reason: "address is not in any pool" };
+      if (!candidates.includes(pool)) return { kind: "refused", reason: `pool ${pool.pool.name} does not serve this client` };
+      const psid = pool.shared ? request.psid : 0;
+      if (psid === null) return { kind: "refused", reason: "shared address requested without its port set (option 159)" };
+      if (pool.slotOf(request.address, psid) < 0) return { kind: "refused", reason: `PSID ${psid} is not one this pool hands out` };
+
+      const record = this.bySlot.get(slotKey(request.address, psid));
+      if (!record || record.clientId !== client.clientId) {
+        if (record && holdsSlot(record, now)) return { kind: "refused", reason: "slot belongs to another client" };
+        // A SELECTING client whose offer lapsed may still have the slot while it is free.
+        if (!options.allowNew || !this.slotFreeFor(client.clientId, pool, request.address, psid, now)) return { kind: "no-record" };
+        const binding = await this.claim(client, pool, request.address, psid, "BOUND", now);
+        return binding ? { kind: "bound", binding } : { kind: "refused", reason: "slot was taken by another worker" };
+      }
+      if (record.state === "REVOKED" || record.state === "DECLINED") {
+        return { kind: "refused", reason: record.state === "REVOKED" ? "lease was revoked" : "lease was declined" };
+      }
+      if ((record.state === "RELEASED" || record.state === "EXPIRED") && !this.slotFreeFor(client.clientId, pool, request.address, psid, now)) {
+        return { kind: "refused", reason: "slot is no longer free" };
+      }
+      const binding = await this.claim(client, pool, request.address, psid, "BOUND", now);
+      return binding ? { kind: "bound", binding } : { kind: "refused", reason: "slot was taken by another worker" };
+    });
+  }
+
+  /** DHCPRELEASE: frees the client's slot. False when there is no live lease of this client there. */
+  release(client: ClientIdentity, slot: SlotRequest): Promise<boolean> {
+    return this.end(client, slot, "RELEASED", `client:RELEASE`);
+  }
+
+  /** DHCPDECLINE: quarantines only this (address, PSID) pair (protocol.md §4.4). */
+  decline(client: ClientIdentity, slot: SlotRequest): Promise<boolean> {
+    return this.end(client, slot, "DECLINED", `client:DECLINE`);
+  }
+
+  /** A SELECTING REQUEST that names another server: the client turned our offer down (RFC 2131 §3.1 item 4). */
+  abandonOffer(client: ClientIdentity): Promise<boolean> {
+    const record = this.byClient.get(client.clientId);
+    if (!record || record.state !== "OFFERED") return Promise.resolve(false);
+    return this.end(client, { address: record.address, psid: record.psid }, "RELEASED", "client:REQUEST", "offer declined for another server");
+  }
+
+  /** Expires offers and bindings past their time, and ends quarantines. Returns how many leases expired. */
+  async sweep(): Promise<number> {
+    const now = this.now();
+    const expiring: LeaseRecord[] = [];
+    for (const record of this.bySlot.values()) {
+      if ((record.state === "OFFERED" || record.state === "BOUND") && record.expiresAt <= now) expiring.push(record);
+      else if ((record.state === "DECLINED" || record.state === "REVOKED") && (record.quarantineUntil ?? 0) <= now) this.releaseSlot(record);
+    }
+    const results = await Promise.all(
+      expiring.map((record) =>
+        this.writer.submit({
+          kind: "end", leaseId: record.id, clientId: record.clientId, state: "EXPIRED", quarantineUntil: null,
+          now: new Date(now), fromState: record.state, actor: "system:expiry",
+          detail: record.state === "OFFERED" ? "offer not taken up" : undefined,
+        }).then((outcome) => ({ record, outcome })),
+      ),
+    );
+    let expired = 0;
+    for (const { record, outcome } of results) {
+      if (outcome.committed) {
+        record.state = "EXPIRED";
+        this.releaseSlot(record);
+        expired++;
+      } else {
+        await this.reloadLeases([record.id]); // changed elsewhere (renewed by another worker)
+      }
+    }
+    return expired;
+  }
+
+  /** Counts for the dashboard: slots per pool, taken and free. */
+  poolUsage(): { poolId: number; slots: number; taken: number }[] {
+    return this.poolOrder.map((p) => ({ poolId: p.id, slots: p.index.size, taken: p.index.takenCount }));
+  }
+
+  // --- internals -------------------------------------------------------------------------
+
+  /** Runs one client's operations one at a time (a retransmitted DISCOVER must not get two offers). */
+  private serialized<T>(clientId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.clientQueues.get(clientId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => undefined);
+    this.clientQueues.set(clientId, tail);
+    void tail.then(() => {
+      if (this.clientQueues.get(clientId) === tail) this.clientQueues.delete(clientId);
+    });
+    return next;
+  }
+
+  private slotFreeFor(clientId: string, pool: PoolState, address: number, psid: number, now: number): boolean {
+    const slot = pool.slotOf(address, psid);
+    if (slot < 0) return false;
+    const key = slotKey(address, psid);
+    const reservedFor = this.reservedSlots.has(key) ? this.reservations.get(clientId) : undefined;
+    if (this.reservedSlots.has(key) && !(reservedFor && slotKey(reservedFor.address, reservedFor.psid) === key)) return false;
+    const record = this.bySlot.get(key);
+    if (!record) return !pool.index.isTaken(slot) || this.reservedSlots.has(key);
+    if (record.clientId === clientId) return record.state !== "REVOKED" && record.state !== "DECLINED" ? true : !holdsSlot(record, now);
+    return !holdsSlot(record, now);
+  }
+
+  /** A new slot from the first candidate pool with room; retries when another worker won the slot. */
+  private async claimNew(client: ClientIdentity, candidates: readonly PoolState[], now: number): Promise<Binding | null> {
+    for (const pool of candidates) {
+      for (let attempt = 0; attempt < CLAIM_RETRIES; attempt++) {
+        const slot = pool.index.findFree(this.cursorOf(pool));
+        if (slot < 0) break;
+        this.cursors.set(pool.id, slot + 1);
+        const binding = await this.claim(client, pool, pool.addressOf(slot), pool.psidOf(slot), "OFFERED", now);
+        if (binding) return binding;
+      }
+    }
+    return null;
+  }
+
+  private cursorOf(pool: PoolState): number {
+    let cursor = this.cursors.get(pool.id);
+    if (cursor === undefined) {
+      cursor = Math.floor(this.regionStart * pool.index.size);
+      this.cursors.set(pool.id, cursor);
+    }
+    return cursor;
+  }
+
+  /**
+   * Writes an offer or binding for the slot and mirrors it in memory once committed. The slot's
+   * bit is taken before the write so no other client of this process is offered it meanwhile.
+   * Null when the database refused (the slot is someone else's); throws when the write failed.
+   */
+  private async claim(client: ClientIdentity, pool: PoolState, address: number, psid: number, state: "OFFERED" | "BOUND", now: number): Promise<Binding | null> {
+    const slot = pool.slotOf(address, psid);
+    const key = slotKey(address, psid);
+    const previous = this.bySlot.get(key);
+    const tookBit = pool.index.take(slot);
+    const seconds = state === "OFFERED" ? (this.options.offerHoldSeconds ?? 60) : pool.pool.leaseTime;
+    const write: LeaseWrite = {
+      kind: "claim",
+      poolId: pool.id,
+      address,
+      psid,
+      state,
+      clientId: client.clientId,
+      hwAddress: client.hwAddress,
+      ipv6Address: client.ipv6Address,
+      softwireSource: client.softwireSource,
+      relayInfo: client.relayInfo,
+      startedAt: new Date(now),
+      expiresAt: new Date(now + seconds * 1000),
+      now: new Date(now),
+      fromState: previous && previous.clientId === client.clientId ? previous.state : null,
+      actor: state === "OFFERED" ? "client:DISCOVER" : "client:REQUEST",
+    };
+    let outcome;
+    try {
+      outcome = await this.writer.submit(write);
+    } catch (error) {
+      if (tookBit) pool.index.free(slot);
+      throw error;
+    }
+    if (!outcome.committed) {
+      // Another worker holds the slot; our bit stays set so we do not propose it again.
+      this.options.log?.info(`slot ${address}/${psid} of pool ${pool.pool.name} was taken by another worker`);
+      return null;
+    }
+    const record: LeaseRecord = {
+      id: outcome.leaseId,
+      poolId: pool.id,
+      address,
+      psid,
+      state,
+      clientId: client.clientId,
+      hwAddress: client.hwAddress,
+      ipv6Address: client.ipv6Address,
+      softwireSource: client.softwireSource,
+      startedAt: outcome.startedAt.getTime(),
+      expiresAt: write.expiresAt.getTime(),
+      quarantineUntil: null,
+    };
+    this.remember(record);
+    return this.bindingOf(record, pool);
+  }
+
+  private async end(client: ClientIdentity, slot: SlotRequest, state: "RELEASED" | "DECLINED", actor: string, detail?: string): Promise<boolean> {
+    return this.serialized(client.clientId, async () => {
+      const now = this.now();
+      const record = this.findClientRecord(client.clientId, slot);
+      if (!record || !isLive(record, now)) return false;
+      const quarantineUntil = state === "DECLINED" ? quarantineEnd(new Date(record.expiresAt), new Date(now)) : null;
+      const outcome = await this.writer.submit({
+        kind: "end", leaseId: record.id, clientId: record.clientId, state, quarantineUntil, now: new Date(now), fromState: record.state, actor, detail,
+      });
+      if (!outcome.committed) return false;
+      record.state = state;
+      record.quarantineUntil = quarantineUntil?.getTime() ?? null;
+      if (state === "RELEASED") this.releaseSlot(record);
+      return true;
+    });
+  }
+
+  /** The client's record for a slot: by (address, PSID), or by address alone when no PSID was sent. */
+  private findClientRecord(clientId: string, slot: SlotRequest): LeaseRecord | undefined {
+    if (slot.psid !== null) {
+      const record = this.bySlot.get(slotKey(slot.address, slot.psid));
+      return record?.clientId === clientId ? record : undefined;
+    }
+    // RELEASE without option 159 (protocol.md §4.4): client-id + ciaddr find the single lease.
+    const record = this.byClient.get(clientId);
+    return record && record.address === slot.address ? record : undefined;
+  }
+
+  private remember(record: LeaseRecord): void {
+    const key = slotKey(record.address, record.psid);
+    this.bySlot.set(key, record);
+    if (record.softwireSource && record.ipv6Address) this.bySoftwire.set(record.ipv6Address, record);
+    // The client's current lease wins over an older, ended one.
+    const newest = this.byClient.get(record.clientId);
+    const now = this.now();
+    if (!newest || newest.id === record.id || !isLive(newest, now) || isLive(record, now)) this.byClient.set(record.clientId, record);
+  }
+
+  /** Frees a slot's bit, unless it is reserved for a client. */
+  private releaseSlot(record: LeaseRecord): void {
+    const pool = this.pools.get(record.poolId);
+    if (!pool || this.reservedSlots.has(slotKey(record.address, record.psid))) return;
+    const slot = pool.slotOf(record.address, record.psid);
+    if (slot >= 0) pool.index.free(slot);
+  }
+
+  private bindingOf(record: LeaseRecord, pool: PoolState): Binding {
+    return {
+      leaseId: record.id,
+      pool: pool.pool,
+      address: record.address,
+      psid: pool.shared ? record.psid : null,
+      state: record.state as "OFFERED" | "BOUND",
+      startedAt: new Date(record.startedAt),
+      expiresAt: new Date(record.expiresAt),
+    };
+  }
+
+  // --- loading ---------------------------------------------------------------------------
+
+  private async loadPools(): Promise<void> {
+    const rows = await this.options.db.pool.findMany({ where: { enabled: true }, orderBy: { id: "asc" } });
+    const previous = this.pools;
+    this.pools = new Map();
+    for (const row of rows) {
+      const pool = poolFromRow(row);
+      const old = previous.get(pool.id);
+      // Keep the index of an unchanged pool; rebuild the others.
+      this.pools.set(pool.id, old && old.pool.updatedAt.getTime() === pool.updatedAt.getTime() ? old : new PoolState(pool));
+    }
+    this.poolOrder = [...this.pools.values()];
+    const reservations = await this.options.db.reservation.findMany();
+    this.reservations = new Map(reservations.map((r) => [r.clientId, { poolId: r.poolId, address: Number(r.address), psid: r.psid }]));
+    this.reservedSlots = new Set(reservations.map((r) => slotKey(Number(r.address), r.psid)));
+    for (const pool of this.poolOrder) {
+      if (previous.get(pool.id) === pool) continue;
+      this.cursors.delete(pool.id);
+      for (const r of this.reservations.values()) if (r.poolId === pool.id) this.markTaken(pool, r.address, r.psid);
+    }
+  }
+
+  private async reloadPools(): Promise<void> {
+    const before = new Set(this.poolOrder);
+    await this.loadPools();
+    const now = this.now();
+    // Mark the live slots of rebuilt pools.
+    for (const record of this.bySlot.values()) {
+      const pool = this.pools.get(record.poolId);
+      if (pool && !before.has(pool) && holdsSlot(record, now)) this.markTaken(pool, record.address, record.psid);
+    }
+  }
+
+  private markTaken(pool: PoolState, address: number, psid: number): void {
+    const slot = pool.slotOf(address, psid);
+    if (slot >= 0) pool.index.take(slot);
+  }
+
+  private async loadLeases(ids?: readonly number[]): Promise<LeaseRecord[]> {
+    const rows = await this.options.db.lease.findMany({
+      where: ids ? { id: { in: [...ids] } } : undefined,
+      select: {
+        id: true, poolId: true, address: true, psid: true, state: true, clientId: true, hwAddress: true,
+        ipv6Address: true, softwireSource: true, startedAt: true, expiresAt: true, quarantineUntil: true,
+      },
+      orderBy: { startedAt: "asc" },
+    });
+    const now = this.now();
+    return rows.map((row) => {
+      const record: LeaseRecord = {
+        id: row.id,
+        poolId: row.poolId,
+        address: Number(row.address),
+        psid: row.psid,
+        state: row.state as LeaseState,
+        clientId: row.clientId,
+        hwAddress: row.hwAddress,
+        ipv6Address: row.ipv6Address,
+        softwireSource: row.softwireSource,
+        startedAt: row.startedAt.getTime(),
+        expiresAt: row.expiresAt.getTime(),
+        quarantineUntil: row.quarantineUntil?.getTime() ?? null,
+      };
+      const old = this.bySlot.get(slotKey(record.address, record.psid));
+      this.remember(record);
+      const pool = this.pools.get(record.poolId);
+      if (pool && holdsSlot(record, now)) this.markTaken(pool, record.address, record.psid);
+      else if (old) this.releaseSlot(record);
+      return record;
+    });
+  }
+
+  /** Re-reads leases changed elsewhere (an operator's revoke, another worker). */
+  async reloadLeases(ids: readonly number[]): Promise<void> {
+    if (ids.length > 0) await this.loadLeases(ids);
+  }
+}
+
+export type { PoolSelector } from "./pool-selection";
+export type { PoolState } from "./pool-state";
