@@ -2,6 +2,7 @@
  * Network-order (big-endian) integer access on byte arrays [RFC 2132 §2] [RFC 8415 §8].
  * Callers check bounds first; these helpers do not.
  */
+import { allocUninitialized } from "./byte-buffer";
 
 export function readUint16(b: Uint8Array, at: number): number {
   return (b[at]! << 8) | b[at + 1]!;
@@ -25,7 +26,7 @@ export function writeUint32(b: Uint8Array, at: number, v: number): void {
 
 /** Encodes a uint32 as its 4 network-order bytes. */
 export function uint32Bytes(v: number): Uint8Array {
-  const b = new Uint8Array(4);
+  const b = allocUninitialized(4);
   writeUint32(b, 0, v);
   return b;
 }

@@ -106,6 +106,59 @@ function echoedLength(layer: RelayLayer): number {
   return n;
 }
 
+/** Writes the DHCPV4-RESPONSE itself at buf[at]: msg-type 21, 24 flag bits zero, 87, then `options`. */
+function writeResponse(buf: Uint8Array, at: number, init: Dhcp4o6ResponseInit, v4Length: number, options: readonly Dhcpv6Option[]): number {
+  buf[at] = 21;
+  buf[at + 1] = 0;
+  buf[at + 2] = 0;
+  buf[at + 3] = 0;
+  writeUint16(buf, at + 4, 87);
+  writeUint16(buf, at + 6, v4Length);
+  writeDhcpv4Message(init.dhcpv4, buf, at + 8, v4Length, init.dhcpv4Layout);
+  let p = at + 8 + v4Length;
+  for (let k = 0; k < options.length; k++) p = writeDhcpv6Option(buf, p, options[k]!);
+  return p;
+}
+
+/** Writes the RELAY-REPL answering relays[i] at buf[at], with everything inside it. */
+function writeRelayReply(
+  buf: Uint8Array,
+  at: number,
+  i: number,
+  relays: readonly RelayLayer[],
+  sizes: readonly number[],
+  init: Dhcp4o6ResponseInit,
+  v4Length: number,
+  options: readonly Dhcpv6Option[],
+): number {
+  const layer = relays[i]!;
+  const layerOptions = layer.options;
+  const index = layer.relayMessageIndex;
+  if (layer.linkAddress.length !== 16 || layer.peerAddress.length !== 16) {
+    throw new EncodeError("bad-value", "DHCPv6 relay address", "link-address and peer-address need 16 bytes");
+  }
+  if (!Number.isInteger(layer.hopCount) || layer.hopCount < 0 || layer.hopCount > 255) {
+    throw new EncodeError("bad-value", "DHCPv6 hop-count", `${layer.hopCount} is not a uint8`);
+  }
+  if (!Number.isInteger(index) || index < 0 || index > layerOptions.length) {
+    throw new EncodeError("bad-value", "DHCPv6 relay message index", `${index} is not in 0..${layerOptions.length}`);
+  }
+  buf[at] = 13;
+  buf[at + 1] = layer.hopCount;
+  buf.set(layer.linkAddress, at + 2);
+  buf.set(layer.peerAddress, at + 18);
+  let p = at + RELAY_HEADER_LENGTH;
+  for (let k = 0; k <= layerOptions.length; k++) {
+    if (k === index) {
+      writeUint16(buf, p, 9);
+      writeUint16(buf, p + 2, sizes[i]!);
+      p = i === 0 ? writeResponse(buf, p + 4, init, v4Length, options) : writeRelayReply(buf, p + 4, i - 1, relays, sizes, init, v4Length, options);
+    }
+    if (k < layerOptions.length && isEchoedRelayOption(layerOptions[k]!.code)) p = writeDhcpv6Option(buf, p, layerOptions[k]!);
+  }
+  return p;
+}
+
 /**
  * Encodes a DHCPV4-RESPONSE with flags 0 [RFC 7341 §6.4], option 87 first, then
  * `options`; wrapped in a RELAY-REPL per relay layer that copies hop-count, link-address,
@@ -113,65 +166,27 @@ function echoedLength(layer: RelayLayer): number {
  * Throws EncodeError.
  */
 export function encodeDhcp4o6Response(init: Dhcp4o6ResponseInit): Uint8Array {
-  const layout = init.dhcpv4Layout;
   const options = init.options ?? NO_OPTIONS;
   const relays = init.relays ?? NO_RELAYS;
   if (relays.length > MAX_RELAY_DEPTH) {
     throw new EncodeError("too-deep", "DHCPv6 relay message", `more than ${MAX_RELAY_DEPTH} nested relay layers`);
   }
-  const v4Length = dhcpv4EncodedLength(init.dhcpv4, layout);
+  const v4Length = dhcpv4EncodedLength(init.dhcpv4, init.dhcpv4Layout);
   if (v4Length > 0xffff) throw new EncodeError("too-long", dhcpv6OptionField(87), `${v4Length} bytes, at most 65535`);
-
+  const responseLength = 4 + 4 + v4Length + dhcpv6OptionsLength(options);
+  if (relays.length === 0) {
+    const buf = allocUninitialized(responseLength);
+    writeResponse(buf, 0, init, v4Length, options);
+    return buf;
+  }
   // sizes[i] = length of the message inside relay layer i (sizes[0] = the response).
-  const sizes: number[] = [4 + 4 + v4Length + dhcpv6OptionsLength(options)];
+  const sizes: number[] = [responseLength];
   for (let i = 0; i < relays.length; i++) {
     const inner = sizes[i]!;
     if (inner > 0xffff) throw new EncodeError("too-long", dhcpv6OptionField(9), `${inner} bytes, at most 65535`);
     sizes.push(RELAY_HEADER_LENGTH + echoedLength(relays[i]!) + 4 + inner);
   }
   const buf = allocUninitialized(sizes[relays.length]!);
-
-  const writeLayer = (i: number, at: number): number => {
-    if (i < 0) {
-      // The DHCPV4-RESPONSE itself: msg-type 21, 24 flag bits all zero.
-      buf[at] = 21;
-      buf[at + 1] = 0;
-      buf[at + 2] = 0;
-      buf[at + 3] = 0;
-      writeUint16(buf, at + 4, 87);
-      writeUint16(buf, at + 6, v4Length);
-      writeDhcpv4Message(init.dhcpv4, buf, at + 8, v4Length, layout);
-      let p = at + 8 + v4Length;
-      for (const o of options) p = writeDhcpv6Option(buf, p, o);
-      return p;
-    }
-    const layer = relays[i]!;
-    if (layer.linkAddress.length !== 16 || layer.peerAddress.length !== 16) {
-      throw new EncodeError("bad-value", "DHCPv6 relay address", "link-address and peer-address need 16 bytes");
-    }
-    if (!Number.isInteger(layer.hopCount) || layer.hopCount < 0 || layer.hopCount > 255) {
-      throw new EncodeError("bad-value", "DHCPv6 hop-count", `${layer.hopCount} is not a uint8`);
-    }
-    const layerOptions = layer.options;
-    const index = layer.relayMessageIndex;
-    if (!Number.isInteger(index) || index < 0 || index > layerOptions.length) {
-      throw new EncodeError("bad-value", "DHCPv6 relay message index", `${index} is not in 0..${layerOptions.length}`);
-    }
-    buf[at] = 13;
-    buf[at + 1] = layer.hopCount;
-    buf.set(layer.linkAddress, at + 2);
-    buf.set(layer.peerAddress, at + 18);
-    let p = at + RELAY_HEADER_LENGTH;
-    for (let k = 0; k <= layerOptions.length; k++) {
-      if (k === index) {
-        writeUint16(buf, p, 9);
-        writeUint16(buf, p + 2, sizes[i]!);
-        p = writeLayer(i - 1, p + 4);
-      }
-      if (k < layerOptions.length && isEchoedRelayOption(layerOptions[k]!.code)) p = writeDhcpv6Option(buf, p, layerOptions[k]!);
-    }
-    return p;
-  };
-  writeLayer(relays.length - 1, 0);
+  writeRelayReply(buf, 0, relays.length - 1, relays, sizes, init, v4Length, options);
   return buf;
 }

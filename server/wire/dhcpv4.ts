@@ -253,7 +253,7 @@ function optionsLength(options: readonly Dhcpv4Option[]): number {
     const o = options[i]!;
     checkOptionCode(o.code);
     const n = o.data.length;
-    total += n === 0 ? 2 : n + 2 * Math.ceil(n / 255);
+    total += n <= 255 ? n + 2 : n + 2 * Math.ceil(n / 255);
   }
   return total;
 }

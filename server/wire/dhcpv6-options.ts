@@ -59,9 +59,9 @@ export function dhcpv6OptionField(code: number): string {
 
 /**
  * Parses the TLVs in buf[from, to) into `out` (values are views into `buf`). Every option
- * must end inside the range. Known options are validated unless `validate` is false (a
- * container whose own rules were already checked). Error offsets are positions in `buf`
- * plus `shift`.
+ * must end inside the range. Known options are validated unless `validate` is false (the
+ * sub-options of a container that was validated as a whole). Error offsets are positions
+ * in `buf` plus `shift`.
  */
 export function readDhcpv6Options(
   buf: Uint8Array,
@@ -140,12 +140,14 @@ function prefixBytes(code: number, buf: Uint8Array, at: number, available: numbe
   return bytes;
 }
 
+/** Deepest nesting of container options accepted (RFC 7598 needs 2: 96 > 92 > 93). */
+export const MAX_CONTAINER_DEPTH = 4;
+
 /**
- * Walks the sub-options of a container, validating only those the container is defined to
- * hold (92: 93; 96: 90 and 92). It never recurses into another 96, so a container nested
- * in itself cannot exhaust the stack. Returns how many 90 and 92 sub-options it saw.
+ * Walks and validates the sub-options of a container (92 or 96) at nesting `depth`;
+ * returns how many 90 and 92 sub-options it saw.
  */
-function checkSubOptions(buf: Uint8Array, from: number, to: number, container: 92 | 96, shift: number): { brs: number; binds: number } {
+function checkSubOptions(buf: Uint8Array, from: number, to: number, container: 92 | 96, shift: number, depth: number): { brs: number; binds: number } {
   let brs = 0;
   let binds = 0;
   const where = container === 92 ? "S46_V4V6BIND" : "S46_CONT_LW";
@@ -161,18 +163,24 @@ function checkSubOptions(buf: Uint8Array, from: number, to: number, container: 9
     }
     if (code === 90) brs++;
     if (code === 92) binds++;
-    if (container === 92 ? code === 93 : code === 90 || code === 92) checkDhcpv6Option(code, buf, i + 4, length, shift);
+    checkDhcpv6Option(code, buf, i + 4, length, shift, depth + 1);
     i += 4 + length;
   }
   return { brs, binds };
 }
 
 /**
- * Validates the value buf[at, at + length) of option `code`; unknown codes pass.
+ * Validates the value buf[at, at + length) of option `code`; unknown codes pass. An option
+ * code means the same wherever it appears, so sub-options of containers are validated by
+ * the same rules; `depth` counts the containers around this option and is capped so that
+ * a container nested in itself cannot exhaust the stack.
  * Option 9 (relay message) is checked by the message decoder, not here.
  */
-export function checkDhcpv6Option(code: number, buf: Uint8Array, at: number, length: number, shift = 0): void {
+export function checkDhcpv6Option(code: number, buf: Uint8Array, at: number, length: number, shift = 0, depth = 0): void {
   const header = at - 4 + shift;
+  if ((code === 92 || code === 96) && depth >= MAX_CONTAINER_DEPTH) {
+    throw new DecodeError("too-deep", header, dhcpv6OptionField(code), `containers nested more than ${MAX_CONTAINER_DEPTH} deep`);
+  }
   switch (code) {
     case 6: // RFC 8415 §21.7: a list of 2-byte codes
       if (length % 2 !== 0) throw lengthError(code, header, length, "must be even");
@@ -198,15 +206,15 @@ export function checkDhcpv6Option(code: number, buf: Uint8Array, at: number, len
       return;
     }
     case 92: {
-      // RFC 7598 §4.4: ipv4-address(4) + bindprefix6-len(1) + prefix + sub-options (93)
+      // RFC 7598 §4.4: ipv4-address(4) + bindprefix6-len(1) + prefix + sub-options (e.g. 93)
       if (length < 5) throw lengthError(code, header, length, "must be at least 5");
       const bytes = prefixBytes(code, buf, at + 4, length - 4, shift);
-      checkSubOptions(buf, at + 5 + bytes, at + length, 92, shift);
+      checkSubOptions(buf, at + 5 + bytes, at + length, 92, shift, depth);
       return;
     }
     case 96: {
       // RFC 7598 §5.3: at most one 92, at least one 90
-      const seen = checkSubOptions(buf, at, at + length, 96, shift);
+      const seen = checkSubOptions(buf, at, at + length, 96, shift, depth);
       if (seen.brs === 0) throw new DecodeError("missing-option", header, dhcpv6OptionField(code), "carries no OPTION_S46_BR (90)");
       if (seen.binds > 1) {
         throw new DecodeError("duplicate-option", header, dhcpv6OptionField(code), `carries ${seen.binds} OPTION_S46_V4V6BIND (92), at most 1`);

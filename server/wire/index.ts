@@ -6,20 +6,37 @@
  * Error policy (one rule for every decoder here):
  *   Decoders return a typed value or THROW a {@link DecodeError} (`code`, `offset`,
  *   `field`). Nothing else escapes for any input; callers catch DecodeError, count the
- *   drop by `code`, and treat any other exception as a bug.
+ *   drop by `code`, and treat any other exception as a bug. (DecodeError carries no stack
+ *   trace: it is cheap to throw at line rate.)
+ *   Every option whose layout the codecs know is validated while decoding, so the typed
+ *   accessors and option decoders never throw on values taken from a decoded message.
  *   Encoders throw {@link EncodeError} when handed a value the wire cannot carry.
  *
  * Representation:
  *   IPv4 addresses are uint32 numbers (192.0.2.1 = 0xc0000201); IPv6 addresses are 16-byte
- *   Uint8Arrays; text forms live in address-text. Byte fields of decoded messages are views
- *   into the received buffer (do not reuse that buffer while the message is in use).
+ *   Uint8Arrays; text forms live in address-text (formatIpv4, parseIpv6, ...). Byte fields
+ *   of decoded messages are views into the received buffer (do not reuse that buffer while
+ *   the message is in use). Encoders return Node Buffers (pooled; every byte written).
  *   For every valid message x: decode(encode(x)) deep-equals x.
  *
- * Hot path:
- *   const req = decodeDhcp4o6Request(udpPayload);      // relays + DHCPV4-QUERY + DHCPv4
- *   dhcpMessageType(req.dhcpv4), clientIdentifier(req.dhcpv4), portParams(req.dhcpv4) ...
- *   const reply = createBootReply(req.dhcpv4, { yiaddr, options: [messageTypeOption(2), ...] });
- *   const bytes = encodeDhcp4o6Response({ dhcpv4: reply, relays: req.relays });
+ * Hot path (server/dhcp4o6, server/udp):
+ *   const req = decodeDhcp4o6Request(udpPayload);  // { message, relays (innermost first), query, dhcpv4 }
+ *   req.query.unicast                               // U flag (RENEWING vs REBINDING)
+ *   dhcpMessageType(req.dhcpv4), requestedIpAddress, serverIdentifier, requestsOption(req.dhcpv4, 159),
+ *   clientIdentifier, portParams, softwireSource, maxMessageSize; interfaceId(req.relays[0]),
+ *   requestsDhcpv6Option(req.query, 90)
+ *   const reply = createBootReply(req.dhcpv4, {
+ *     yiaddr, options: [messageTypeOption(DhcpMessageType.OFFER), serverIdentifierOption(sid),
+ *                       leaseTimeOption(3600), portParamsOption({ offset, psidLength, psid }), ...] });
+ *   setDhcpv4Option(reply, softwireSourceOption(addr));   // replace-or-append
+ *   const bytes = encodeDhcp4o6Response({ dhcpv4: reply, relays: req.relays,
+ *     options: [s46BrOption(br)], dhcpv4Layout: { maxLength } });
+ *   // relayed: the bytes are the outermost RELAY-REPL; send to the datagram's source.
+ *
+ * Generic codecs: decodeDhcpv6Message / encodeDhcpv6Message (any message kind, relays
+ * nested up to MAX_RELAY_DEPTH), decodeDhcpv4Message / encodeDhcpv4Message (overload and
+ * RFC 3396 long options), decodePortParams / encodePortParams, and the typed DHCPv6 option
+ * codecs (decodeS46*, s46*Option, ...).
  */
 export { DecodeError, type DecodeErrorCode } from "./decode-error";
 export { EncodeError, type EncodeErrorCode } from "./encode-error";
