@@ -280,15 +280,17 @@ function optional<T extends z.ZodType>(schema: T) {
   return z.preprocess(blankToUndefined, schema.optional()).optional();
 }
 
-/** A whole number; digit strings from form inputs are accepted too. */
-function wholeNumber(label: string, min: number, max: number, unit = "") {
+/** A whole number, in `unit` when given ("seconds"); digit strings from form inputs are accepted too. */
+function wholeNumber(label: string, min: number, max: number, unit?: "seconds") {
+  const of = unit ? ` of ${unit}` : "";
+  const amount = (n: number) => (unit ? `${n} ${n === 1 ? unit.slice(0, -1) : unit}` : String(n));
   return z.preprocess(
     digitsToNumber,
     z
-      .number({ error: (issue) => (issue.input === undefined ? `${label} is required` : `${label} must be a number${unit}`) })
-      .int(`${label} must be a whole number${unit}`)
-      .min(min, `${label} must be at least ${min}${unit}`)
-      .max(max, `${label} must be at most ${max}${unit}`),
+      .number({ error: (issue) => (issue.input === undefined ? `${label} is required` : `${label} must be a number${of}`) })
+      .int(`${label} must be a whole number${of}`)
+      .min(min, `${label} must be at least ${amount(min)}`)
+      .max(max, `${label} must be at most ${amount(max)}`),
   );
 }
 
@@ -337,9 +339,9 @@ export const poolFieldsSchema = z.strictObject(
         .max(MAX_RESERVED_RANGES, `At most ${MAX_RESERVED_RANGES} reserved port ranges`),
     ),
     allowWellKnown: optional(z.boolean({ error: "Allow well-known ports must be true or false" })),
-    leaseTime: wholeNumber("Lease time", MIN_LEASE_TIME, MAX_LEASE_TIME, " seconds"),
-    renewTime: optional(wholeNumber("Renew time (T1)", 1, MAX_LEASE_TIME, " seconds")),
-    rebindTime: optional(wholeNumber("Rebind time (T2)", 1, MAX_LEASE_TIME, " seconds")),
+    leaseTime: wholeNumber("Lease time", MIN_LEASE_TIME, MAX_LEASE_TIME, "seconds"),
+    renewTime: optional(wholeNumber("Renew time (T1)", 1, MAX_LEASE_TIME, "seconds")),
+    rebindTime: optional(wholeNumber("Rebind time (T2)", 1, MAX_LEASE_TIME, "seconds")),
     subnetMask: optional(
       parsedWith(z.union([z.string(), z.number()], { error: "Subnet mask must be a prefix length such as 24, or a mask such as 255.255.255.0" }), parseSubnetMask),
     ),
@@ -517,10 +519,10 @@ export function resolvePoolFields(fields: PoolFields): PoolResolution {
   const addressCount = last - first + 1;
   const slotsPerAddress = layout.usable?.usableCount ?? 1;
   if (addressCount > 0 && addressCount * slotsPerAddress > MAX_POOL_SLOTS) {
+    const holds = shared ? `${addressCount * slotsPerAddress} slots (${addressCount} addresses × ${slotsPerAddress} port sets)` : `${addressCount} addresses`;
     issue(
       shared && addressCount <= MAX_POOL_SLOTS ? ["psidLength"] : ["range"],
-      `The pool would hold ${addressCount * slotsPerAddress} slots (${addressCount} addresses × ${slotsPerAddress} port sets); ` +
-        `one pool holds at most ${MAX_POOL_SLOTS}: use a smaller range${shared ? " or PSID length" : ""}, or several pools`,
+      `The pool would hold ${holds}; one pool holds at most ${MAX_POOL_SLOTS}: use a smaller range${shared ? " or PSID length" : ""}, or several pools`,
     );
   }
 
@@ -713,7 +715,8 @@ export function poolToInput(spec: PoolSpec): PoolInput {
   input.leaseTime = spec.leaseTime;
   if (spec.renewTime !== Math.floor(spec.leaseTime * 0.5)) input.renewTime = spec.renewTime;
   if (spec.rebindTime !== Math.floor(spec.leaseTime * 0.875)) input.rebindTime = spec.rebindTime;
-  if (spec.subnetMask !== null) input.subnetMask = formatIpv4(spec.subnetMask);
+  // A shared pool's /32 is the default (protocol.md §4.4); any other mask is written out.
+  if (spec.subnetMask !== null && !(shared && spec.subnetMask === maskOf(32))) input.subnetMask = formatIpv4(spec.subnetMask);
   if (spec.routers.length > 0) input.routers = spec.routers.map(formatIpv4);
   if (spec.dnsServers.length > 0) input.dnsServers = spec.dnsServers.map(formatIpv4);
   if (spec.brAddress !== null) input.brAddress = spec.brAddress;

@@ -15,6 +15,7 @@ import type { Database } from "../db";
 import type { Prisma } from "../db/generated/sqlite/client";
 import { recordAudit } from "../audit/audit-log";
 import { RuleError } from "../errors/rule-error";
+import { isUsablePsid } from "../psid";
 import { leaseChanges } from "./change-signal";
 import { notifyPoolsChanged } from "./pool-changes";
 import {
@@ -29,7 +30,6 @@ import {
   type PoolSpec,
 } from "./pool-spec";
 import { quarantineEnd } from "./quarantine";
-import { isUsablePsid } from "../psid";
 
 type Transaction = Prisma.TransactionClient;
 type LeaseWhere = Prisma.LeaseWhereInput;
@@ -68,6 +68,18 @@ export type PoolDeletion =
       readonly quarantinedUntil: Date;
       readonly message: string;
     };
+
+/** Refusal of a change that would revoke live leases without `confirm`; says how many. */
+export class ConfirmationNeeded extends RuleError {
+  constructor(
+    message: string,
+    field: string,
+    readonly affectedLeases: number,
+  ) {
+    super(message, field, "conflict");
+    this.name = "ConfirmationNeeded";
+  }
+}
 
 const LIVE_STATES = ["OFFERED", "BOUND"] as const;
 const QUARANTINE_STATES = ["DECLINED", "REVOKED"] as const;
@@ -149,7 +161,7 @@ const WRITE_ATTEMPTS = 3;
 
 /**
  * Runs `work` in one serializable transaction (so two concurrent writes cannot both pass the
- * overlap check), retried when the database reports a serialization conflict (P2034). After
+ * overlap check), run again when it lost a race with another write (see lostARace). After
  * the commit it signals the changed pools to the allocation engine and the revoked leases to
  * whoever caches them.
  */
@@ -168,9 +180,19 @@ export async function writePools<T>(db: Database, actor: PoolActor, work: (write
       if (writer && writer.changedPoolIds.size > 0) notifyPoolsChanged({ poolIds: [...writer.changedPoolIds] });
       return result;
     } catch (error) {
-      if (attempt >= WRITE_ATTEMPTS || (error as { code?: unknown }).code !== "P2034") throw error;
+      if (attempt >= WRITE_ATTEMPTS || !lostARace(error)) throw error;
     }
   }
+}
+
+/**
+ * A concurrent write got there first: a serialization failure (PostgreSQL 40001 / 40P01) or a
+ * unique key taken meanwhile. Run again, the checks then see the other write and say why.
+ */
+function lostARace(error: unknown): boolean {
+  const { code, name, cause } = error as { code?: unknown; name?: unknown; cause?: { kind?: unknown } };
+  if (code === "P2034" || code === "P2002") return true;
+  return name === "DriverAdapterError" && (cause?.kind === "TransactionWriteConflict" || cause?.kind === "UniqueConstraintViolation");
 }
 
 /** What a change does to live leases: which ones it strands, and why. */
@@ -258,10 +280,10 @@ export class PoolWriter {
       const where = { poolId: id, ...stranded.where };
       const count = await this.tx.lease.count({ where: { ...where, ...liveAt(this.now) } });
       if (count > 0 && !options.confirm) {
-        throw new RuleError(
+        throw new ConfirmationNeeded(
           `${plural(count, "live lease")} would be affected (${stranded.reason}); confirm to revoke ${count === 1 ? "it" : "them"} and save the change`,
           stranded.field,
-          "conflict",
+          count,
         );
       }
       revokedLeases = await this.revoke(where, options.detail ?? "pool shrunk");
@@ -295,10 +317,10 @@ export class PoolWriter {
     const pool = await this.find(id);
     const live = await this.tx.lease.count({ where: { poolId: id, ...liveAt(this.now) } });
     if (live > 0 && !options.confirm) {
-      throw new RuleError(
+      throw new ConfirmationNeeded(
         `${plural(live, "live lease")} would be affected; confirm to revoke ${live === 1 ? "it" : "them"} and delete pool "${pool.name}"`,
         "confirm",
-        "conflict",
+        live,
       );
     }
     const revokedLeases = await this.revoke({ poolId: id }, "pool deleted");
