@@ -1,16 +1,38 @@
 "use client";
 
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
 import type { AppRouter } from "@/server/api/root";
+import { loginPath } from "../_auth/next-path";
+import { codeOf } from "./errors";
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
+/**
+ * A call refused with UNAUTHORIZED means the session ended while the page was open (signed out
+ * in another tab, disabled or demoted by an admin, expired): go to the login page, and come
+ * back here afterwards. The login form's own "wrong password" error stays in the form.
+ */
+function onSessionEnded(error: unknown) {
+  if (codeOf(error) !== "UNAUTHORIZED" || window.location.pathname === "/login") return;
+  window.location.assign(loginPath(window.location.pathname + window.location.search));
+}
+
 export function Providers({ children }: { children: ReactNode }) {
-  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } }));
+  const [queryClient] = useState(
+    () =>
+      new QueryClient({
+        queryCache: new QueryCache({ onError: onSessionEnded }),
+        mutationCache: new MutationCache({ onError: onSessionEnded }),
+        defaultOptions: {
+          // Retrying a refused call (401, 403, a bad input) cannot succeed; retry only the rest once.
+          queries: { staleTime: 5_000, retry: (failures, error) => failures < 1 && !codeOf(error)?.match(/UNAUTHORIZED|FORBIDDEN|BAD_REQUEST|NOT_FOUND/) },
+        },
+      }),
+  );
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "/api/trpc", transformer: superjson })] }),
   );

@@ -1,30 +1,10 @@
 import type { DatabaseConfig } from "../db";
 import type { LeaseState } from "./lease-record";
 
-/** A statement with its parameters, in the order the placeholders appear. */
+/** A statement with its parameters. */
 export interface Statement {
   sql: string;
   params: unknown[];
-}
-
-/**
- * Collects parameters while a statement is written: `value(x)` adds x and returns its
- * placeholder (`?` for SQLite, `$n` for PostgreSQL), so a value used twice is bound twice.
- */
-class Params {
-  readonly values: unknown[] = [];
-  constructor(private readonly provider: DatabaseConfig["provider"]) {}
-
-  value(v: unknown): string {
-    this.values.push(v);
-    return this.provider === "postgresql" ? `$${this.values.length}` : "?";
-  }
-
-  /** A LeaseState parameter (PostgreSQL keeps it in an enum type). */
-  state(v: LeaseState | null): string {
-    const placeholder = this.value(v);
-    return this.provider === "postgresql" ? `${placeholder}::"LeaseState"` : placeholder;
-  }
 }
 
 export interface ClaimRow {
@@ -42,6 +22,14 @@ export interface ClaimRow {
   now: Date;
 }
 
+export interface EndRow {
+  leaseId: number;
+  clientId: string;
+  state: "RELEASED" | "DECLINED" | "EXPIRED";
+  quarantineUntil: Date | null;
+  now: Date;
+}
+
 export interface EventRow {
   leaseId: number;
   at: Date;
@@ -52,32 +40,13 @@ export interface EventRow {
   detail: string | null;
 }
 
-/**
- * The hot path's SQL, in the two dialects. Prisma model queries cost 130-250 µs each here
- * (toolchain.md §2.5), so lease writes are multi-row raw statements on Prisma's connection,
- * one set per group commit.
- */
-export class LeaseSql {
-  constructor(readonly provider: DatabaseConfig["provider"]) {}
+/** Which rows a claim may overwrite: free slots, or this client's own (not revoked or declined). */
+const CLAIMABLE = `(lease.client_id = excluded.client_id AND lease.state IN ('OFFERED', 'BOUND', 'RELEASED', 'EXPIRED'))
+   OR lease.state IN ('RELEASED', 'EXPIRED')
+   OR (lease.state IN ('OFFERED', 'BOUND') AND lease.expires_at <= excluded.last_transaction)
+   OR (lease.state IN ('DECLINED', 'REVOKED') AND (lease.quarantine_until IS NULL OR lease.quarantine_until <= excluded.last_transaction))`;
 
-  /**
-   * Claims or refreshes slots, one row per binding. A row is written only where the slot is
-   * free or already this client's (and not revoked or declined): this WHERE and the unique
-   * (address, psid) key keep two workers from granting one port set twice. The rows returned
-   * are those written; a missing row means the database refused that claim.
-   */
-  claimSlots(rows: readonly ClaimRow[]): Statement {
-    const p = new Params(this.provider);
-    const values = rows.map(
-      (r) =>
-        `(${p.value(r.poolId)}, ${p.value(r.address)}, ${p.value(r.psid)}, ${p.state(r.state)}, ${p.value(r.clientId)}, ` +
-        `${p.value(r.hwAddress)}, ${p.value(r.ipv6Address)}, ${p.value(r.softwireSource)}, ${p.value(r.relayInfo)}, ${p.value(r.startedAt)}, ` +
-        `${p.value(r.expiresAt)}, ${p.value(r.now)}, NULL, ${p.value(r.now)})`,
-    );
-    const sql = `INSERT INTO lease (pool_id, address, psid, state, client_id, hw_address, ipv6_address, softwire_source, relay_info, started_at, expires_at, last_transaction, quarantine_until, updated_at)
-VALUES ${values.join(",\n")}
-ON CONFLICT (address, psid) DO UPDATE SET
-  pool_id = excluded.pool_id,
+const CLAIM_UPDATE = `pool_id = excluded.pool_id,
   state = excluded.state,
   client_id = excluded.client_id,
   hw_address = excluded.hw_address,
@@ -90,36 +59,90 @@ ON CONFLICT (address, psid) DO UPDATE SET
   expires_at = excluded.expires_at,
   last_transaction = excluded.last_transaction,
   quarantine_until = NULL,
-  updated_at = excluded.updated_at
-WHERE (lease.client_id = excluded.client_id AND lease.state IN ('OFFERED', 'BOUND', 'RELEASED', 'EXPIRED'))
-   OR lease.state IN ('RELEASED', 'EXPIRED')
-   OR (lease.state IN ('OFFERED', 'BOUND') AND lease.expires_at <= excluded.last_transaction)
-   OR (lease.state IN ('DECLINED', 'REVOKED') AND (lease.quarantine_until IS NULL OR lease.quarantine_until <= excluded.last_transaction))
-RETURNING id, address, psid, started_at`;
-    return { sql, params: p.values };
+  updated_at = excluded.updated_at`;
+
+/**
+ * The hot path's SQL, in the two dialects. Prisma model queries cost 130-250 µs each here
+ * (toolchain.md §2.5) and Prisma's raw API adds work per bound parameter, so every statement
+ * takes all its rows as ONE JSON parameter, unpacked by the database (json_each in SQLite,
+ * jsonb_to_recordset in PostgreSQL): one statement per kind of write per group commit.
+ */
+export class LeaseSql {
+  constructor(readonly provider: DatabaseConfig["provider"]) {}
+
+  /**
+   * A timestamp as the database stores it: Prisma keeps SQLite DateTimes as ISO text with
+   * "+00:00", so raw SQL must write the same text for its comparisons to hold.
+   */
+  private time(d: Date | null): string | null {
+    if (!d) return null;
+    const iso = d.toISOString();
+    return this.provider === "sqlite" ? `${iso.slice(0, -1)}+00:00` : iso;
   }
 
   /**
-   * Ends one client's live lease (RELEASED, DECLINED, EXPIRED): only while the lease is still
-   * that client's and live, and an expiry only if no one extended it meanwhile.
+   * Claims or refreshes slots, one row per binding. A row is written only where the slot is
+   * free or already this client's (and not revoked or declined): this WHERE and the unique
+   * (address, psid) key keep two workers from granting one port set twice. The rows returned
+   * are those written; a missing row means the database refused that claim.
    */
-  endLease(end: { leaseId: number; clientId: string; state: LeaseState; quarantineUntil: Date | null; now: Date }): Statement {
-    const p = new Params(this.provider);
-    let sql = `UPDATE lease SET state = ${p.state(end.state)}, quarantine_until = ${p.value(end.quarantineUntil)},
-  last_transaction = ${p.value(end.now)}, updated_at = ${p.value(end.now)}
-WHERE id = ${p.value(end.leaseId)} AND client_id = ${p.value(end.clientId)} AND state IN ('OFFERED', 'BOUND')`;
-    if (end.state === "EXPIRED") sql += ` AND expires_at <= ${p.value(end.now)}`;
-    return { sql: `${sql}\nRETURNING id`, params: p.values };
+  claimSlots(rows: readonly ClaimRow[]): Statement {
+    const json = JSON.stringify(
+      rows.map((r) => [
+        r.poolId, r.address, r.psid, r.state, r.clientId, r.hwAddress, r.ipv6Address, r.softwireSource, r.relayInfo,
+        this.time(r.startedAt), this.time(r.expiresAt), this.time(r.now),
+      ]),
+    );
+    const source =
+      this.provider === "sqlite"
+        ? `SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7, j.value->>8,
+       j.value->>9, j.value->>10, j.value->>11, NULL, j.value->>11
+FROM json_each(?) AS j WHERE true`
+        : `SELECT (j->>0)::int, (j->>1)::bigint, (j->>2)::int, (j->>3)::"LeaseState", j->>4, j->>5, j->>6, (j->>7)::boolean, j->>8,
+       (j->>9)::timestamp(3), (j->>10)::timestamp(3), (j->>11)::timestamp(3), NULL, (j->>11)::timestamp(3)
+FROM jsonb_array_elements($1::jsonb) AS j`;
+    const sql = `INSERT INTO lease (pool_id, address, psid, state, client_id, hw_address, ipv6_address, softwire_source, relay_info,
+  started_at, expires_at, last_transaction, quarantine_until, updated_at)
+${source}
+ON CONFLICT (address, psid) DO UPDATE SET
+  ${CLAIM_UPDATE}
+WHERE ${CLAIMABLE}
+RETURNING id, address, psid, started_at`;
+    return { sql, params: [json] };
+  }
+
+  /**
+   * Ends client leases (RELEASED, DECLINED, EXPIRED): each only while it is still that client's
+   * and live, and an expiry only if no one extended the lease meanwhile. Returns the ids ended.
+   */
+  endLeases(rows: readonly EndRow[]): Statement {
+    const json = JSON.stringify(rows.map((r) => [r.leaseId, r.clientId, r.state, this.time(r.quarantineUntil), this.time(r.now)]));
+    const sql =
+      this.provider === "sqlite"
+        ? `UPDATE lease SET state = j.value->>2, quarantine_until = j.value->>3, last_transaction = j.value->>4, updated_at = j.value->>4
+FROM json_each(?) AS j
+WHERE lease.id = j.value->>0 AND lease.client_id = j.value->>1 AND lease.state IN ('OFFERED', 'BOUND')
+  AND (j.value->>2 <> 'EXPIRED' OR lease.expires_at <= j.value->>4)
+RETURNING lease.id`
+        : `UPDATE lease SET state = (j->>2)::"LeaseState", quarantine_until = (j->>3)::timestamp(3),
+  last_transaction = (j->>4)::timestamp(3), updated_at = (j->>4)::timestamp(3)
+FROM jsonb_array_elements($1::jsonb) AS j
+WHERE lease.id = (j->>0)::int AND lease.client_id = j->>1 AND lease.state IN ('OFFERED', 'BOUND')
+  AND (j->>2 <> 'EXPIRED' OR lease.expires_at <= (j->>4)::timestamp(3))
+RETURNING lease.id`;
+    return { sql, params: [json] };
   }
 
   /** History rows for the state changes of one commit. */
   insertEvents(rows: readonly EventRow[]): Statement {
-    const p = new Params(this.provider);
-    const values = rows.map(
-      (r) =>
-        `(${p.value(r.leaseId)}, ${p.value(r.at)}, ${p.state(r.fromState)}, ${p.state(r.toState)}, ` +
-        `${p.value(r.clientId)}, ${p.value(r.actor)}, ${p.value(r.detail)})`,
-    );
-    return { sql: `INSERT INTO lease_event (lease_id, at, from_state, to_state, client_id, actor, detail) VALUES ${values.join(",\n")}`, params: p.values };
+    const json = JSON.stringify(rows.map((r) => [r.leaseId, this.time(r.at), r.fromState, r.toState, r.clientId, r.actor, r.detail]));
+    const sql =
+      this.provider === "sqlite"
+        ? `INSERT INTO lease_event (lease_id, at, from_state, to_state, client_id, actor, detail)
+SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6 FROM json_each(?) AS j`
+        : `INSERT INTO lease_event (lease_id, at, from_state, to_state, client_id, actor, detail)
+SELECT (j->>0)::int, (j->>1)::timestamp(3), (j->>2)::"LeaseState", (j->>3)::"LeaseState", j->>4, j->>5, j->>6
+FROM jsonb_array_elements($1::jsonb) AS j`;
+    return { sql, params: [json] };
   }
 }

@@ -1,6 +1,6 @@
 import type { Database } from "../db";
 import { slotKey, type LeaseState } from "./lease-record";
-import type { ClaimRow, EventRow, LeaseSql } from "./lease-sql";
+import type { ClaimRow, EndRow, EventRow, LeaseSql } from "./lease-sql";
 
 /** A binding to write: an offer, a new binding, or the refresh of the client's own one. */
 export interface SlotClaim extends ClaimRow {
@@ -11,13 +11,8 @@ export interface SlotClaim extends ClaimRow {
 }
 
 /** The end of a client's live lease. */
-export interface LeaseEnd {
+export interface LeaseEnd extends EndRow {
   kind: "end";
-  leaseId: number;
-  clientId: string;
-  state: "RELEASED" | "DECLINED" | "EXPIRED";
-  quarantineUntil: Date | null;
-  now: Date;
   fromState: LeaseState;
   actor: string;
   detail?: string;
@@ -124,12 +119,15 @@ export class LeaseWriter {
         }
       }
 
-      for (const [i, w] of writes.entries()) {
-        if (w.kind !== "end") continue;
-        const { sql, params } = this.sql.endLease(w);
-        if ((await tx.$queryRawUnsafe<unknown[]>(sql, ...params)).length === 0) continue;
-        outcomes[i] = { committed: true, leaseId: w.leaseId, startedAt: w.now };
-        events.push({ leaseId: w.leaseId, at: w.now, fromState: w.fromState, toState: w.state, clientId: w.clientId, actor: w.actor, detail: w.detail ?? null });
+      const ends = writes.flatMap((w, i) => (w.kind === "end" ? [{ w, i }] : []));
+      if (ends.length > 0) {
+        const { sql, params } = this.sql.endLeases(ends.map(({ w }) => w));
+        const ended = new Set((await tx.$queryRawUnsafe<{ id: number | bigint }[]>(sql, ...params)).map((r) => Number(r.id)));
+        for (const { w, i } of ends) {
+          if (!ended.has(w.leaseId)) continue;
+          outcomes[i] = { committed: true, leaseId: w.leaseId, startedAt: w.now };
+          events.push({ leaseId: w.leaseId, at: w.now, fromState: w.fromState, toState: w.state, clientId: w.clientId, actor: w.actor, detail: w.detail ?? null });
+        }
       }
 
       if (events.length > 0) {

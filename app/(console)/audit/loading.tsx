@@ -1,0 +1,6 @@
+import { ListLoading } from "../_lib/list-loading";
+import { SECTIONS } from "../_lib/sections";
+
+export default function Loading() {
+  return <ListLoading section={SECTIONS.audit} />;
+}
