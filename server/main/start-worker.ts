@@ -7,6 +7,7 @@ import { DhcpWorker } from "../udp/worker";
 import { formatIpv4, parseIpv4 } from "../wire";
 import type { Logger } from "./logger";
 import type { Settings } from "./settings";
+import { startTrafficFlush } from "./traffic-flush";
 
 /** A running 4o6 worker: the socket and the allocator behind it. */
 export interface RunningWorker {
@@ -21,10 +22,11 @@ export interface RunningWorker {
  */
 export async function startWorker(settings: Settings, db: Database, log: Logger, poolFile = settings.PORTSHARE_POOLS): Promise<RunningWorker> {
   if (poolFile) await applyPoolFile(db, await loadPoolFile(poolFile), log);
+  const workerId = settings.PORTSHARE_WORKER_ID ?? `${hostname()}:${process.pid}`;
   const allocator = await Allocator.start({
     db,
     provider: getDatabaseConfig().provider,
-    workerId: settings.PORTSHARE_WORKER_ID ?? `${hostname()}:${process.pid}`,
+    workerId,
     offerHoldSeconds: settings.OFFER_HOLD_SECONDS,
     log,
   });
@@ -38,12 +40,14 @@ export async function startWorker(settings: Settings, db: Database, log: Logger,
     await allocator.stop();
     throw error;
   }
+  const flushTraffic = startTrafficFlush(db, workerId, log);
   return {
     worker,
     allocator,
     async stop() {
       await worker.stop();
       await allocator.stop();
+      await flushTraffic();
     },
   };
 }

@@ -1,5 +1,6 @@
 import dgram from "node:dgram";
 import { metrics } from "../metrics/registry";
+import { traffic, type TrafficKind } from "../metrics/traffic";
 import { setWorkerStatus } from "../metrics/worker-status";
 import type { Logger } from "pino";
 import type { DatagramHandler } from "./datagram-handler";
@@ -18,6 +19,9 @@ export interface DhcpWorkerOptions {
  * their options stays well below it.
  */
 const MAX_DATAGRAM = 8192;
+
+/** Which replies the dashboard's traffic chart counts. */
+const SENT_TRAFFIC: Record<string, TrafficKind | undefined> = { OFFER: "offers", ACK: "acks", NAK: "naks" };
 
 /** Thrown when the socket cannot be bound; the message names the setting to change. */
 export class WorkerBindError extends Error {}
@@ -96,6 +100,7 @@ export class DhcpWorker {
     if (result.kind === "no-reply") return;
     if (result.kind === "drop") {
       m.packetsDropped.inc({ reason: result.reason });
+      traffic().count("drops");
       this.log.debug(`[dhcp] dropped a datagram from [${source.address}]:${source.port}: ${result.reason}`);
       return;
     }
@@ -108,6 +113,8 @@ export class DhcpWorker {
           this.log.warn(`[dhcp] send to [${result.address}]:${result.port} failed: ${error.message}`);
         } else {
           m.packetsSent.inc({ type: result.sentType });
+          const kind = SENT_TRAFFIC[result.sentType];
+          if (kind) traffic().count(kind);
         }
         resolve();
       }),

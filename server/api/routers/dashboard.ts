@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { countsByLabel, metrics } from "../../metrics/registry";
 import { checkHealth } from "../health";
 import { viewerProcedure, router } from "../trpc";
@@ -21,4 +22,23 @@ export const dashboardRouter = router({
       },
     };
   }),
+
+  /** Offers, ACKs, NAKs and drops per minute over the last `minutes`, all workers added up; empty minutes are zeros. */
+  traffic: viewerProcedure
+    .input(z.object({ minutes: z.number({ error: "minutes must be a number" }).int().min(5, "minutes is at least 5").max(1440, "minutes is at most 1440").default(60) }).default({ minutes: 60 }))
+    .query(async ({ ctx, input }) => {
+      const end = Math.floor(Date.now() / 60_000) * 60_000;
+      const start = end - (input.minutes - 1) * 60_000;
+      const rows = await ctx.db.trafficMinute.groupBy({
+        by: ["minute"],
+        where: { minute: { gte: new Date(start) } },
+        _sum: { offers: true, acks: true, naks: true, drops: true },
+      });
+      const byMinute = new Map(rows.map((r) => [r.minute.getTime(), r._sum]));
+      return Array.from({ length: input.minutes }, (_, i) => {
+        const minute = start + i * 60_000;
+        const sum = byMinute.get(minute);
+        return { minute: new Date(minute), offers: sum?.offers ?? 0, acks: sum?.acks ?? 0, naks: sum?.naks ?? 0, drops: sum?.drops ?? 0 };
+      });
+    }),
 });

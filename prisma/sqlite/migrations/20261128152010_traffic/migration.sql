@@ -1,0 +1,14 @@
+-- CreateTable
+CREATE TABLE "traffic_minute" (
+    "worker_id" TEXT NOT NULL,
+    "minute" DATETIME NOT NULL,
+    "offers" INTEGER NOT NULL DEFAULT 0,
+    "acks" INTEGER NOT NULL DEFAULT 0,
+    "naks" INTEGER NOT NULL DEFAULT 0,
+    "drops" INTEGER NOT NULL DEFAULT 0,
+
+    PRIMARY KEY ("worker_id", "minute")
+);
+
+-- CreateIndex
+CREATE INDEX "traffic_minute_minute_idx" ON "traffic_minute"("minute");
