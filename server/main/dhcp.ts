@@ -1,6 +1,7 @@
 // `npm run dhcp`: the 4o6 worker alone, for deployments that scale the protocol side out.
 import { closeDatabase } from "../db";
 import { createLogger } from "./logger";
+import { startMetricsListener } from "./metrics-listener";
 import { prepareDatabase } from "./prepare-database";
 import { readSettings } from "./settings";
 import { startWorker } from "./start-worker";
@@ -11,7 +12,13 @@ try {
   const log = createLogger(settings.LOG_LEVEL);
   const db = await prepareDatabase(log);
   const worker = await startWorker(settings, db, log, poolFileArgument() ?? settings.PORTSHARE_POOLS);
+  const metricsListener = settings.METRICS_PORT !== undefined ? await startMetricsListener(settings.METRICS_HOST, settings.METRICS_PORT) : undefined;
+  if (metricsListener) {
+    const address = metricsListener.address();
+    if (address && typeof address === "object") console.log(`Portshare worker metrics: http://${settings.METRICS_HOST}:${address.port}/metrics`);
+  }
   onShutdown(log, async () => {
+    await new Promise<void>((resolve) => (metricsListener ? metricsListener.close(() => resolve()) : resolve()));
     await worker.stop();
     await closeDatabase();
   });

@@ -2,18 +2,17 @@ import { z } from "zod";
 
 // Every environment setting of a Portshare process, validated once at start with a message
 // that names the variable. README.md documents the same list.
-const port = (name: string, fallback: number) =>
+const port = (name: string) =>
   z.coerce
     .number({ error: `${name} must be a number` })
     .int(`${name} must be a whole number`)
     .min(0, `${name} must be 0-65535`)
-    .max(65535, `${name} must be 0-65535`)
-    .default(fallback);
+    .max(65535, `${name} must be 0-65535`);
 
 const schema = z.object({
-  PORT: port("PORT", 3000),
+  PORT: port("PORT").default(3000),
   HOST: z.string().min(1, "HOST must not be empty").default("127.0.0.1"),
-  DHCP_PORT: port("DHCP_PORT", 547),
+  DHCP_PORT: port("DHCP_PORT").default(547),
   DHCP_ADDRESS: z.ipv6({ error: "DHCP_ADDRESS must be an IPv6 address, e.g. :: or 2001:db8::1" }).default("::"),
   PORTSHARE_POOLS: z.string().optional(),
   PORTSHARE_SERVER_ID: z.ipv4({ error: "PORTSHARE_SERVER_ID must be an IPv4 address (the DHCPv4 server identifier, option 54)" }).optional(),
@@ -29,6 +28,8 @@ const schema = z.object({
     .int("QUARANTINE_SECONDS must be a whole number")
     .min(0, "QUARANTINE_SECONDS must not be negative")
     .optional(),
+  METRICS_PORT: port("METRICS_PORT").optional(),
+  METRICS_HOST: z.string().min(1, "METRICS_HOST must not be empty").default("127.0.0.1"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { error: "LOG_LEVEL must be debug, info, warn or error" }).default("info"),
 });
 

@@ -86,6 +86,7 @@ export class DhcpWorker {
       m.packetsDropped.inc({ reason: "too-large" });
       return;
     }
+    const started = performance.now();
     let result;
     try {
       result = await this.options.handler.handle(datagram, { address: source.address, port: source.port });
@@ -113,6 +114,7 @@ export class DhcpWorker {
           this.log.warn(`[dhcp] send to [${result.address}]:${result.port} failed: ${error.message}`);
         } else {
           m.packetsSent.inc({ type: result.sentType });
+          m.exchangeSeconds.observe({ type: result.receivedType }, (performance.now() - started) / 1000);
           const kind = SENT_TRAFFIC[result.sentType];
           if (kind) traffic().count(kind);
         }

@@ -2,8 +2,10 @@ import { checkHealth } from "@/server/api/health";
 
 export const dynamic = "force-dynamic";
 
-/** 200 when the database answers and the 4o6 socket is bound, else 503; JSON either way. */
+/**
+ * Liveness: 200 while the process serves requests, with the readiness details in the body for
+ * people; load balancers and orchestrators that need "ready" use /api/ready.
+ */
 export async function GET() {
-  const health = await checkHealth();
-  return Response.json(health, { status: health.ok ? 200 : 503 });
+  return Response.json({ ...(await checkHealth()), live: true });
 }
