@@ -164,7 +164,10 @@ export class Allocator {
         return this.claim(client, existingPool, existing.address, existing.psid, "OFFERED", now);
       }
       const tries: { pool: PoolState; address: number; psid: number }[] = [];
-      if (existing && existingPool && (existing.state === "RELEASED" || existing.state === "EXPIRED")) {
+      // RFC 2131 §4.3.1 / RFC 7618 §8 step 2: the previous pair of an ended binding, if still free.
+      // An offer or binding whose time ran out has ended too, whether or not the expiry sweep has
+      // marked it EXPIRED yet; only revoked and declined pairs are never handed back.
+      if (existing && existingPool && existing.state !== "REVOKED" && existing.state !== "DECLINED") {
         tries.push({ pool: existingPool, address: existing.address, psid: existing.psid });
       }
       const reserved = this.reservations.get(client.clientId);

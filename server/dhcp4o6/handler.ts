@@ -1,6 +1,5 @@
 import type { Logger } from "pino";
 import type { Allocator, Binding, ClientIdentity, PoolState, SlotRequest } from "../alloc/allocator";
-import type { DatagramHandler, DatagramSource, HandlingResult } from "../udp/datagram-handler";
 import {
   DecodeError,
   DhcpMessageType,
@@ -23,12 +22,42 @@ import { clientContext, type ClientContext } from "./client-context";
 import { informReply, leaseReply, nakReply, softwireDhcpv6Options } from "./reply";
 import { classifyRequest } from "./request-kind";
 
+/**
+ * What the handler gives the socket worker. These mirror server/udp/datagram-handler.ts, which the
+ * worker is typed against; they are declared here because server/dhcp4o6 may not import
+ * server/udp (architecture.md, eslint layer rule), and TypeScript matches them by shape.
+ */
+export interface DatagramSource {
+  address: string;
+  port: number;
+}
+
+export type HandlingResult =
+  | { kind: "reply"; bytes: Uint8Array; address: string; port: number; receivedType: string; sentType: string }
+  | { kind: "no-reply"; reason: string; receivedType: string }
+  | { kind: "drop"; reason: string; receivedType?: string };
+
+export interface DatagramHandler {
+  handle(datagram: Buffer, source: DatagramSource): Promise<HandlingResult>;
+}
+
 export interface Dhcp4o6HandlerOptions {
   allocator: Allocator;
   /** Option 54 of every reply (protocol.md §3.6: a configured IPv4 server identifier). */
   serverId: number;
   log: Pick<Logger, "debug" | "warn">;
   now?: () => number;
+  /**
+   * UDP port a direct (unrelayed) query is answered on: the DHCPv6 client port 546 (RFC 8415
+   * §7.2; protocol.md §3.5 step 10 and §3.9), whatever port the query came from. Tests, which
+   * cannot bind 546, point it at their own socket.
+   */
+  clientPort?: number;
+  /**
+   * UDP port a relayed query is answered on when its outermost relay sent no option 135: the
+   * server/relay port 547 (RFC 8415 §7.2, RFC 8357 §5.2). Configurable for the same reason.
+   */
+  relayPort?: number;
 }
 
 const TYPE_NAMES: Record<number, string> = {
@@ -36,6 +65,8 @@ const TYPE_NAMES: Record<number, string> = {
 };
 const V6_TYPE_NAMES: Record<number, string> = { 12: "RELAY-FORW", 13: "RELAY-REPL", 20: "DHCPV4-QUERY", 21: "DHCPV4-RESPONSE" };
 
+/** The DHCPv6 client port: direct replies go there (RFC 8415 §7.2). */
+const CLIENT_PORT = 546;
 /** The DHCPv6 server/relay port: relayed replies go there unless the relay says otherwise (RFC 8357). */
 const RELAY_PORT = 547;
 
@@ -51,6 +82,7 @@ type Outcome =
  */
 export function createDhcp4o6Handler(options: Dhcp4o6HandlerOptions): DatagramHandler {
   const now = options.now ?? Date.now;
+  const ports = { client: options.clientPort ?? CLIENT_PORT, relay: options.relayPort ?? RELAY_PORT };
 
   return {
     async handle(datagram: Buffer, source: DatagramSource): Promise<HandlingResult> {
@@ -99,7 +131,7 @@ export function createDhcp4o6Handler(options: Dhcp4o6HandlerOptions): DatagramHa
         { type: receivedType, reply: sentType, from: source.address, chaddr: Buffer.from(client.subarray(0, 6)).toString("hex"), yiaddr: formatIpv4(outcome.dhcpv4.yiaddr), note: outcome.note },
         "4o6 exchange",
       );
-      return { kind: "reply", bytes, ...destination(request, source), receivedType, sentType };
+      return { kind: "reply", bytes, ...destination(request, source, ports), receivedType, sentType };
     },
   };
 
@@ -190,14 +222,30 @@ export function createDhcp4o6Handler(options: Dhcp4o6HandlerOptions): DatagramHa
       identity.ipv6Address = own.ipv6Address;
       identity.softwireSource = own.softwireSource;
       softwireSource = own.softwireSource ? own.ipv6Address : null;
+    } else if (!identity.softwireSource) {
+      // RFC 8539 §8: every DHCPACK carries the bound softwire source. A REQUEST for the client's
+      // active lease without 109 (against §7.2's MUST) keeps the stored source and gets it back,
+      // rather than replacing it with the datagram's source, which would move the lw4o6 binding.
+      const own = allocator.leaseOf(identity.clientId);
+      const sameLease = own && own.state === "BOUND" && own.expiresAt > now() && own.address === slot.address && (slot.psid === null || own.psid === slot.psid);
+      if (sameLease && own.softwireSource && own.ipv6Address) {
+        identity.ipv6Address = own.ipv6Address;
+        identity.softwireSource = true;
+        softwireSource = own.ipv6Address;
+      }
     }
 
     const result = await allocator.confirm(identity, [...shared, ...dedicated], slot, { allowNew: kind === "selecting" });
     if (result.kind === "refused") return nak(result.reason);
     if (result.kind === "no-record") {
-      // RFC 2131 §4.3.2: silence for an unknown INIT-REBOOT client, and for a REBINDING one
-      // (another server may own the lease); a RENEWING client asked us directly: NAK.
-      if (kind === "init-reboot" || kind === "rebinding") return { kind: "silent", reason: `${kind}-unknown-client` };
+      // RFC 2131 §4.3.2: silence for an INIT-REBOOT or REBINDING client we have no record of
+      // (another server may own its lease); a RENEWING client asked us directly: NAK. A client we
+      // do know, asking for an (address, PSID) that is not its own, has a wrong notion of its
+      // lease: NAK ("requested IP address is incorrect", RFC 2131 §4.3.2; a 159 that does not
+      // match the stored PSID, protocol.md §4.4 and §7.8).
+      if ((kind === "init-reboot" || kind === "rebinding") && !allocator.leaseOf(identity.clientId)) {
+        return { kind: "silent", reason: `${kind}-unknown-client` };
+      }
       return nak("no lease for this client on that address");
     }
     const dhcpv4 = leaseReply(v4, { type: DhcpMessageType.ACK, binding: result.binding, serverId: options.serverId, now: now(), softwireSource });
@@ -231,14 +279,15 @@ export function createDhcp4o6Handler(options: Dhcp4o6HandlerOptions): DatagramHa
 }
 
 /**
- * Where the response goes (protocol.md §3.5 step 10): back to the sender of a direct query;
- * for a relayed one, to the relay that sent it, on port 547 unless it carried option 135, in
- * which case to the port it sent from (RFC 8357 §5.2).
+ * Where the response goes (protocol.md §3.5 step 10): a direct query is answered at its source
+ * address on the client port 546 (RFC 8415 §7.2; not the query's source port, which the RFCs
+ * leave to the client); a relayed one to the relay that sent it, on port 547 unless it carried
+ * option 135, in which case to the port it sent from (RFC 8357 §5.2).
  */
-function destination(request: Dhcp4o6Request, source: DatagramSource): { address: string; port: number } {
+function destination(request: Dhcp4o6Request, source: DatagramSource, ports: { client: number; relay: number }): { address: string; port: number } {
   const outermost = request.relays[request.relays.length - 1];
-  if (!outermost) return { address: source.address, port: source.port };
-  return { address: source.address, port: relayPort(outermost) !== undefined ? source.port : RELAY_PORT };
+  if (!outermost) return { address: source.address, port: ports.client };
+  return { address: source.address, port: relayPort(outermost) !== undefined ? source.port : ports.relay };
 }
 
 const describe = (p: PortParams) => `(offset ${p.offset}, PSID length ${p.psidLength}, PSID ${p.psid})`;

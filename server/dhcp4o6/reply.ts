@@ -63,12 +63,18 @@ function assemble(request: Dhcpv4Message, head: Dhcpv4Option[], offered: Map<num
   const options = [...head];
   const prl = parameterRequestList(request);
   if (prl) {
-    for (const code of prl) {
+    const place = (code: number) => {
       const option = offered.get(code);
       if (option) {
         options.push(option);
         offered.delete(code);
       }
+    };
+    for (const code of prl) {
+      // RFC 2132 §3.3: with both in a reply, the subnet mask MUST come before the router option,
+      // whatever the PRL's order (§9.8 only asks the server to "try" to follow it).
+      if (code === 3 && offered.has(3) && prl.includes(1)) place(1);
+      place(code);
     }
   }
   options.push(...always);

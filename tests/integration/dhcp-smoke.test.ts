@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DhcpMessageType, portParams, serverIdentifier, type PortParams } from "@/server/wire";
 import { createTestDatabase, testBackends, type TestDatabase } from "./support/databases";
 import { startTestServer, TEST_SERVER_ID, type TestServer } from "./support/dhcp-server";
-import { TestClient, ip, macOf } from "../support/test-client";
+import { ip, macOf, type TestClient } from "../support/test-client";
 
 const backends = await testBackends();
 
@@ -20,10 +20,9 @@ describe.each(backends)("4o6 DORA over real UDP on %s", (backend) => {
       data: { name: "full-a", kind: "DEDICATED", firstAddress: BigInt(ip("198.51.100.0")), lastAddress: BigInt(ip("198.51.100.63")), leaseTime: 3600 },
     });
     server = await startTestServer(t);
-    client = await TestClient.open(server.port);
+    client = server.client;
   });
   afterAll(async () => {
-    client?.close();
     await server?.stop();
     await t?.drop();
   });

@@ -139,7 +139,8 @@ export function parseResponse(bytes: Uint8Array): Response {
 export class TestClient {
   private constructor(
     private readonly socket: dgram.Socket,
-    readonly serverPort: number,
+    /** Settable: a test server that answers on this client's port is started after the client. */
+    public serverPort: number,
     readonly serverAddress: string,
   ) {}
 
@@ -161,20 +162,23 @@ export class TestClient {
     return new Promise((resolve, reject) => this.socket.send(bytes, this.serverPort, this.serverAddress, (e) => (e ? reject(e) : resolve())));
   }
 
-  /** Sends a DHCPv6 message and waits for one datagram back; null after `timeoutMs` of silence. */
-  async exchange(message: Dhcpv6Message | Uint8Array, timeoutMs = 2000): Promise<Response | null> {
+  /**
+   * Sends a DHCPv6 message and waits for one datagram back; null after `timeoutMs` of silence,
+   * or as soon as `settled` resolves without a reply (a test that knows when the server has
+   * finished with the message need not wait the whole timeout to conclude it stays silent).
+   */
+  async exchange(message: Dhcpv6Message | Uint8Array, timeoutMs = 2000, settled?: Promise<unknown>): Promise<Response | null> {
     const bytes = message instanceof Uint8Array ? message : encodeDhcpv6Message(message);
     const reply = new Promise<Buffer | null>((resolve) => {
-      const timer = setTimeout(() => {
-        this.socket.off("message", onMessage);
-        resolve(null);
-      }, timeoutMs);
-      const onMessage = (data: Buffer) => {
+      const done = (data: Buffer | null) => {
         clearTimeout(timer);
         this.socket.off("message", onMessage);
         resolve(data);
       };
+      const timer = setTimeout(() => done(null), timeoutMs);
+      const onMessage = (data: Buffer) => done(data);
       this.socket.on("message", onMessage);
+      void settled?.then(() => done(null));
     });
     await this.send(bytes);
     const data = await reply;
