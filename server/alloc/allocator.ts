@@ -58,6 +58,8 @@ export interface AllocatorOptions {
   offerHoldSeconds?: number;
   /** How often expired leases and offers are swept. */
   sweepIntervalSeconds?: number;
+  /** How often the pool table is checked for changes made by other processes. */
+  poolRefreshSeconds?: number;
   log?: { warn(message: string): void; info(message: string): void };
   now?: () => number;
 }
@@ -86,6 +88,9 @@ export class Allocator {
   private readonly writer: LeaseWriter;
   private readonly unsubscribe: (() => void)[] = [];
   private sweepTimer?: NodeJS.Timeout;
+  private poolPollTimer?: NodeJS.Timeout;
+  /** What the pool and reservation tables looked like at the last load. */
+  private poolsFingerprint = "";
   private readonly now: () => number;
   private readonly regionStart: number;
 
@@ -107,12 +112,19 @@ export class Allocator {
     const interval = (options.sweepIntervalSeconds ?? 5) * 1000;
     allocator.sweepTimer = setInterval(() => void allocator.sweep().catch((e: Error) => allocator.options.log?.warn(`expiry sweep failed: ${e.message}`)), interval);
     allocator.sweepTimer.unref();
+    // Pools edited by a console in another process reach this worker within a few seconds.
+    allocator.poolPollTimer = setInterval(
+      () => void allocator.reloadPoolsIfChanged().catch((e: Error) => allocator.options.log?.warn(`pool refresh failed: ${e.message}`)),
+      (options.poolRefreshSeconds ?? 3) * 1000,
+    );
+    allocator.poolPollTimer.unref();
     return allocator;
   }
 
   /** Stops the sweep and waits for pending commits. */
   async stop(): Promise<void> {
     clearInterval(this.sweepTimer);
+    clearInterval(this.poolPollTimer);
     for (const unsubscribe of this.unsubscribe) unsubscribe();
     await this.writer.idle();
   }
@@ -266,9 +278,11 @@ export class Allocator {
     return expired;
   }
 
-  /** Counts for the dashboard: slots per pool, taken and free. */
-  poolUsage(): { poolId: number; slots: number; taken: number }[] {
-    return this.poolOrder.map((p) => ({ poolId: p.id, slots: p.index.size, taken: p.index.takenCount }));
+  /** Slots per enabled pool, and how many are taken (metrics). */
+  poolUsage(): { poolId: number; name: string; kind: Pool["kind"]; addresses: number; slots: number; taken: number }[] {
+    return this.poolOrder.map((p) => ({
+      poolId: p.id, name: p.pool.name, kind: p.pool.kind, addresses: p.addressCount, slots: p.index.size, taken: p.index.takenCount,
+    }));
   }
 
   // --- internals -------------------------------------------------------------------------
@@ -439,6 +453,7 @@ export class Allocator {
   // --- loading ---------------------------------------------------------------------------
 
   private async loadPools(): Promise<void> {
+    this.poolsFingerprint = await this.fingerprint();
     const rows = await this.options.db.pool.findMany({ where: { enabled: true }, orderBy: { id: "asc" } });
     const previous = this.pools;
     this.pools = new Map();
@@ -457,6 +472,19 @@ export class Allocator {
       this.cursors.delete(pool.id);
       for (const r of this.reservations.values()) if (r.poolId === pool.id) this.markTaken(pool, r.address, r.psid);
     }
+  }
+
+  /** A cheap summary of the pool and reservation tables; a change means a reload. */
+  private async fingerprint(): Promise<string> {
+    const [pools, reservations] = await Promise.all([
+      this.options.db.pool.aggregate({ _count: { _all: true }, _max: { updatedAt: true } }),
+      this.options.db.reservation.aggregate({ _count: { _all: true }, _max: { id: true } }),
+    ]);
+    return `${pools._count._all}/${pools._max.updatedAt?.getTime() ?? 0}/${reservations._count._all}/${reservations._max.id ?? 0}`;
+  }
+
+  private async reloadPoolsIfChanged(): Promise<void> {
+    if ((await this.fingerprint()) !== this.poolsFingerprint) await this.reloadPools();
   }
 
   private async reloadPools(): Promise<void> {

@@ -41,8 +41,10 @@ const MAX_BATCH = 512;
 export class LeaseWriter {
   private queue: Pending[] = [];
   private running: Promise<void> | null = null;
-  /** Sizes of recent commits, for the metrics. */
+  /** Called after each commit (metrics). */
   onCommit?: (size: number, seconds: number) => void;
+  /** Called when a commit failed (metrics); its writes are rejected. */
+  onFailure?: (error: unknown) => void;
 
   constructor(
     private readonly db: Database,
@@ -73,6 +75,7 @@ export class LeaseWriter {
           batch.forEach((p, i) => p.resolve(outcomes[i]!));
           this.onCommit?.(batch.length, (performance.now() - started) / 1000);
         } catch (error) {
+          this.onFailure?.(error);
           for (const p of batch) p.reject(error);
         }
       }

@@ -1,5 +1,5 @@
 import { readFile, readdir, mkdir, writeFile } from "node:fs/promises";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
@@ -166,7 +166,38 @@ async function listMigrations(provider: DatabaseConfig["provider"]) {
 /** Applies every pending migration (what `prisma migrate deploy` does). Idempotent. */
 export async function applyMigrations(config: DatabaseConfig): Promise<string[]> {
   const migrationsList = await listMigrations(config.provider);
+  // The usual start finds nothing to do: a plain read says so without the schema engine, which
+  // would take the database's write lock (and fail while another worker holds it).
+  const applied = await appliedMigrationNames(config);
+  if (applied && migrationsList.migrationDirectories.every((d) => applied.has(d.path))) return [];
   return withEngine(config, async (engine) => (await engine.applyMigrations({ migrationsList, filters })).appliedMigrationNames);
+}
+
+/** Names of the migrations recorded as finished; null when the table is missing or unreadable. */
+async function appliedMigrationNames(config: DatabaseConfig): Promise<Set<string> | null> {
+  const query = "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL";
+  try {
+    if (config.provider === "sqlite") {
+      if (!existsSync(config.file)) return null;
+      const { default: Sqlite } = await import("better-sqlite3");
+      const db = new Sqlite(config.file, { readonly: true, fileMustExist: true, timeout: 5000 });
+      try {
+        return new Set((db.prepare(query).all() as { migration_name: string }[]).map((r) => r.migration_name));
+      } finally {
+        db.close();
+      }
+    }
+    const { default: pg } = await import("pg");
+    const client = new pg.Client({ connectionString: config.url });
+    await client.connect();
+    try {
+      return new Set((await client.query<{ migration_name: string }>(query)).rows.map((r) => r.migration_name));
+    } finally {
+      await client.end();
+    }
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -19,27 +19,9 @@ import {
   type PortParams,
 } from "../wire";
 import { clientContext, type ClientContext } from "./client-context";
+import type { DatagramHandler, DatagramSource, HandlingResult } from "./datagram-handler";
 import { informReply, leaseReply, nakReply, softwireDhcpv6Options } from "./reply";
 import { classifyRequest } from "./request-kind";
-
-/**
- * What the handler gives the socket worker. These mirror server/udp/datagram-handler.ts, which the
- * worker is typed against; they are declared here because server/dhcp4o6 may not import
- * server/udp (architecture.md, eslint layer rule), and TypeScript matches them by shape.
- */
-export interface DatagramSource {
-  address: string;
-  port: number;
-}
-
-export type HandlingResult =
-  | { kind: "reply"; bytes: Uint8Array; address: string; port: number; receivedType: string; sentType: string }
-  | { kind: "no-reply"; reason: string; receivedType: string }
-  | { kind: "drop"; reason: string; receivedType?: string };
-
-export interface DatagramHandler {
-  handle(datagram: Buffer, source: DatagramSource): Promise<HandlingResult>;
-}
 
 export interface Dhcp4o6HandlerOptions {
   allocator: Allocator;
@@ -206,6 +188,9 @@ export function createDhcp4o6Handler(options: Dhcp4o6HandlerOptions): DatagramHa
     const { shared, dedicated } = candidatesFor(ctx, requestsOption(v4, 159) || sent !== undefined);
     const pool = allocator.poolOfAddress(address)?.pool;
     const nak = (reason: string): Outcome => ({ kind: "reply", dhcpv4: nakReply(v4, options.serverId, reason), note: `nak: ${reason}` });
+    // RFC 2131 §3.2 item 2, §4.3.2: a REBINDING client broadcasts to every server; one whose address
+    // we do not administer may hold it from another server, so we stay out of it.
+    if (kind === "rebinding" && !pool) return { kind: "silent", reason: "rebinding-foreign-address" };
 
     // The 159 a client sends back must be its lease's own layout (protocol.md §4.4: wrong PSID → NAK).
     if (sent && pool && (sent.offset !== pool.psidOffset || sent.psidLength !== pool.psidLength)) {

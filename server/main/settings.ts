@@ -14,6 +14,10 @@ const schema = z.object({
   HOST: z.string().min(1, "HOST must not be empty").default("127.0.0.1"),
   DHCP_PORT: port("DHCP_PORT").default(547),
   DHCP_ADDRESS: z.ipv6({ error: "DHCP_ADDRESS must be an IPv6 address, e.g. :: or 2001:db8::1" }).default("::"),
+  DHCP_INTERFACES: z
+    .string()
+    .regex(/^[\w.:@-]+(,[\w.:@-]+)*$/, "DHCP_INTERFACES must be interface names separated by commas, e.g. eth0,eth1")
+    .optional(),
   PORTSHARE_POOLS: z.string().optional(),
   PORTSHARE_SERVER_ID: z.ipv4({ error: "PORTSHARE_SERVER_ID must be an IPv4 address (the DHCPv4 server identifier, option 54)" }).optional(),
   PORTSHARE_WORKER_ID: z.string().min(1).max(128, "PORTSHARE_WORKER_ID is at most 128 characters").optional(),

@@ -3,6 +3,7 @@ import { Allocator } from "../alloc/allocator";
 import { applyPoolFile, loadPoolFile } from "../alloc/pool-file";
 import { getDatabaseConfig, type Database } from "../db";
 import { createDhcp4o6Handler } from "../dhcp4o6/handler";
+import { metrics } from "../metrics/registry";
 import { DhcpWorker } from "../udp/worker";
 import { formatIpv4, parseIpv4 } from "../wire";
 import type { Logger } from "./logger";
@@ -32,7 +33,13 @@ export async function startWorker(settings: Settings, db: Database, log: Logger,
   });
   const serverId = settings.PORTSHARE_SERVER_ID ? parseIpv4(settings.PORTSHARE_SERVER_ID)! : defaultServerId();
   const handler = createDhcp4o6Handler({ allocator, serverId, log });
-  const worker = new DhcpWorker({ port: settings.DHCP_PORT, address: settings.DHCP_ADDRESS, handler, log });
+  const worker = new DhcpWorker({
+    port: settings.DHCP_PORT,
+    address: settings.DHCP_ADDRESS,
+    handler,
+    multicastInterfaces: settings.DHCP_INTERFACES?.split(",") ?? (settings.DHCP_ADDRESS === "::" ? ipv6Interfaces() : []),
+    log,
+  });
   try {
     const bound = await worker.start();
     console.log(`Portshare 4o6 server: udp [${bound.address}]:${bound.port}, server identifier ${formatIpv4(serverId)}`);
@@ -41,15 +48,46 @@ export async function startWorker(settings: Settings, db: Database, log: Logger,
     throw error;
   }
   const flushTraffic = startTrafficFlush(db, workerId, log);
+  const stopMetrics = exportAllocatorMetrics(allocator);
   return {
     worker,
     allocator,
     async stop() {
+      stopMetrics();
       await worker.stop();
       await allocator.stop();
       await flushTraffic();
     },
   };
+}
+
+/** Interfaces with an IPv6 address other than loopback: where clients may multicast to us by default. */
+function ipv6Interfaces(): string[] {
+  return Object.entries(networkInterfaces())
+    .filter(([, addresses]) => (addresses ?? []).some((a) => a.family === "IPv6" && !a.internal))
+    .map(([name]) => name);
+}
+
+/** Feeds the allocator's commit sizes, failures and pool usage to the Prometheus registry. */
+function exportAllocatorMetrics(allocator: Allocator): () => void {
+  const m = metrics();
+  allocator.leaseWriter.onCommit = (size, seconds) => {
+    m.commitBatchSize.observe(size);
+    m.commitSeconds.observe(seconds);
+  };
+  allocator.leaseWriter.onFailure = () => m.databaseErrors.inc({ operation: "lease-commit" });
+  const update = () => {
+    for (const usage of allocator.poolUsage()) {
+      const labels = { pool: usage.name, kind: usage.kind };
+      m.poolSlots.set(labels, usage.slots);
+      m.poolSlotsTaken.set(labels, usage.taken);
+      m.poolAddresses.set(labels, usage.addresses);
+    }
+  };
+  update();
+  const timer = setInterval(update, 5000);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /**

@@ -3,7 +3,7 @@ import { metrics } from "../metrics/registry";
 import { traffic, type TrafficKind } from "../metrics/traffic";
 import { setWorkerStatus } from "../metrics/worker-status";
 import type { Logger } from "pino";
-import type { DatagramHandler } from "./datagram-handler";
+import type { DatagramHandler } from "../dhcp4o6/datagram-handler";
 
 export interface DhcpWorkerOptions {
   /** UDP port to bind (DHCP_PORT); 0 picks a free one (tests). */
@@ -11,8 +11,18 @@ export interface DhcpWorkerOptions {
   /** IPv6 address to bind (DHCP_ADDRESS); "::" listens on every interface. */
   address: string;
   handler: DatagramHandler;
+  /**
+   * Interfaces on which to join All_DHCP_Relay_Agents_and_Servers (ff02::1:2) and All_DHCP_Servers
+   * (ff05::1:3), so that clients told to multicast (an empty option 88, RFC 7341 §5) reach us.
+   */
+  multicastInterfaces?: readonly string[];
   log?: Pick<Logger, "warn" | "debug">;
 }
+
+/** RFC 8415 §7.1. */
+const DHCP_MULTICAST_GROUPS = ["ff02::1:2", "ff05::1:3"];
+/** A burst of queries must not overflow the socket; Linux caps this at net.core.rmem_max. */
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /**
  * Largest datagram handled: a DHCPv4 message within a 1500-byte path plus 32 relay layers with
@@ -54,6 +64,20 @@ export class DhcpWorker {
       });
     });
     socket.on("error", (error) => this.log.warn(`[dhcp] socket error: ${error.message}`));
+    try {
+      socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
+    } catch (error) {
+      this.log.warn(`[dhcp] could not enlarge the receive buffer: ${(error as Error).message}`);
+    }
+    for (const name of this.options.multicastInterfaces ?? []) {
+      for (const group of DHCP_MULTICAST_GROUPS) {
+        try {
+          socket.addMembership(group, `::%${name}`);
+        } catch (error) {
+          this.log.warn(`[dhcp] could not join ${group} on ${name}: ${(error as Error).message}`);
+        }
+      }
+    }
     socket.on("message", (datagram, source) => this.track(this.receive(datagram, source)));
     this.socket = socket;
     const { address, port } = socket.address();

@@ -144,9 +144,10 @@ export class TestClient {
     readonly serverAddress: string,
   ) {}
 
-  static async open(serverPort: number, serverAddress = "::1"): Promise<TestClient> {
+  /** `localPort` 546 makes it a standard DHCPv6 client, which a real worker answers (needs root). */
+  static async open(serverPort: number, serverAddress = "::1", localPort = 0): Promise<TestClient> {
     const socket = dgram.createSocket({ type: "udp6", ipv6Only: true });
-    await new Promise<void>((resolve) => socket.bind(0, "::1", resolve));
+    await new Promise<void>((resolve) => socket.bind(localPort, "::1", resolve));
     return new TestClient(socket, serverPort, serverAddress);
   }
 

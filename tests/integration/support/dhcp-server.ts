@@ -1,7 +1,7 @@
 import pino, { type Logger } from "pino";
 import { Allocator } from "@/server/alloc/allocator";
 import { createDhcp4o6Handler } from "@/server/dhcp4o6/handler";
-import type { DatagramHandler } from "@/server/udp/datagram-handler";
+import type { DatagramHandler } from "@/server/dhcp4o6/datagram-handler";
 import { DhcpWorker } from "@/server/udp/worker";
 import { parseIpv4 } from "@/server/wire";
 import { TestClient } from "../../support/test-client";

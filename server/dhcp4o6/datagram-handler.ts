@@ -1,3 +1,6 @@
+// The contract between the socket worker (server/udp) and the protocol handler: the worker
+// imports it from here, because imports point from udp to dhcp4o6 (architecture.md).
+
 /** Where a datagram came from, as node:dgram reports it. */
 export interface DatagramSource {
   address: string;
