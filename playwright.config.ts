@@ -38,9 +38,11 @@ export default defineConfig({
   },
   projects: [
     // First the console as a new install has it: no pools, no leases (empty states).
-    { name: "console", testIgnore: /with-data\.spec\.ts/ },
+    { name: "console", testIgnore: /(with-data|leases)\.spec\.ts/ },
     // Then with pools and leases written into the same database.
     { name: "with-data", testMatch: /with-data\.spec\.ts/, dependencies: ["console"] },
+    // Then real 4o6 clients lease from a pool made through the API (search, revoke, exports).
+    { name: "leases", testMatch: /leases\.spec\.ts/, dependencies: ["with-data"] },
   ],
   webServer: {
     command: `node -e "require('node:fs').rmSync(process.argv[1], { recursive: true, force: true })" "${E2E_DIR}" && npx tsx server/main/start.ts`,
@@ -58,6 +60,8 @@ export default defineConfig({
       DHCP_ADDRESS: "::1",
       DATABASE_URL: `file:${E2E_DATABASE_FILE}`,
       PORTSHARE_ADMIN_PASSWORD: ADMIN.password,
+      // The tests' 4o6 clients all send from [::1].
+      RATE_LIMIT_PER_SECOND: "0",
       LOG_LEVEL: "warn",
     },
   },

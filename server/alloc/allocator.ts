@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
+import ipaddr from "ipaddr.js";
 import type { Database, DatabaseConfig } from "../db";
 import { leaseChanges } from "./change-signal";
+import { DatabaseUnavailable } from "./database-unavailable";
 import { holdsSlot, isLive, slotKey, type LeaseRecord, type LeaseState } from "./lease-record";
 import { LeaseSql } from "./lease-sql";
 import { LeaseWriter, type LeaseWrite } from "./lease-writer";
@@ -60,8 +62,22 @@ export interface AllocatorOptions {
   sweepIntervalSeconds?: number;
   /** How often the pool table is checked for changes made by other processes. */
   poolRefreshSeconds?: number;
+  /**
+   * Other workers write to the same database (PostgreSQL scale-out): look a client's lease up in
+   * the database when memory has none, since another worker may have made it.
+   */
+  sharedDatabase?: boolean;
+  /** RFC 7618 §10: caps on live leases per client identifier and per subscriber IPv6 prefix (0 = none). */
+  limits?: LeaseLimits;
   log?: { warn(message: string): void; info(message: string): void };
   now?: () => number;
+}
+
+export interface LeaseLimits {
+  perClient?: number;
+  perPrefix?: number;
+  /** Length of the subscriber prefix that perPrefix counts by (a /56 is a typical residential delegation). */
+  prefixLength?: number;
 }
 
 const CLAIM_RETRIES = 8;
@@ -79,6 +95,9 @@ export class Allocator {
   private readonly byClient = new Map<string, LeaseRecord>();
   /** Softwire source (option 109) → lease; entries are checked on read, so stale ones are harmless. */
   private readonly bySoftwire = new Map<string, LeaseRecord>();
+  /** Records per client and per subscriber prefix, for the RFC 7618 §10 caps (liveness checked on read). */
+  private readonly clientRecords = new Map<string, Set<LeaseRecord>>();
+  private readonly byPrefix = new Map<string, Set<LeaseRecord>>();
   /** clientId → reserved slot, and the reserved slots themselves (never given to others). */
   private reservations = new Map<string, { poolId: number; address: number; psid: number }>();
   private reservedSlots = new Set<number>();
@@ -167,6 +186,7 @@ export class Allocator {
   offer(client: ClientIdentity, candidates: readonly PoolState[], hint?: SlotRequest): Promise<Binding | null> {
     return this.serialized(client.clientId, async () => {
       const now = this.now();
+      if (this.options.sharedDatabase && !this.byClient.has(client.clientId)) await this.loadLeasesWhere({ clientId: client.clientId });
       const existing = this.byClient.get(client.clientId);
       const existingPool = existing && candidates.find((p) => p.id === existing.poolId);
 
@@ -194,8 +214,32 @@ export class Allocator {
         const binding = await this.claim(client, t.pool, t.address, t.psid, "OFFERED", now);
         if (binding) return binding;
       }
+      const limit = this.limitReached(client, now);
+      if (limit) {
+        this.options.log?.info(`no new lease for client ${client.clientId}: ${limit}`);
+        return null;
+      }
       return this.claimNew(client, candidates, now);
     });
+  }
+
+  /** Which RFC 7618 §10 cap a new lease for this client would exceed, if any. */
+  private limitReached(client: ClientIdentity, now: number): string | null {
+    const limits = this.options.limits ?? {};
+    if (limits.perClient) {
+      const live = this.liveLeasesOf(client.clientId, now);
+      if (live >= limits.perClient) return `${live} live leases for this client identifier (limit ${limits.perClient})`;
+    }
+    const prefix = limits.perPrefix ? subscriberPrefix(client.ipv6Address, limits.prefixLength ?? 56) : null;
+    if (prefix && limits.perPrefix) {
+      const live = [...(this.byPrefix.get(prefix) ?? [])].filter((r) => isLive(r, now) && subscriberPrefix(r.ipv6Address, limits.prefixLength ?? 56) === prefix).length;
+      if (live >= limits.perPrefix) return `${live} live leases for subscriber prefix ${prefix} (limit ${limits.perPrefix})`;
+    }
+    return null;
+  }
+
+  private liveLeasesOf(clientId: string, now: number): number {
+    return [...(this.clientRecords.get(clientId) ?? [])].filter((r) => r.clientId === clientId && isLive(r, now)).length;
   }
 
   /**
@@ -212,7 +256,12 @@ export class Allocator {
       if (psid === null) return { kind: "refused", reason: "shared address requested without its port set (option 159)" };
       if (pool.slotOf(request.address, psid) < 0) return { kind: "refused", reason: `PSID ${psid} is not one this pool hands out` };
 
-      const record = this.bySlot.get(slotKey(request.address, psid));
+      let record = this.bySlot.get(slotKey(request.address, psid));
+      if (this.options.sharedDatabase && (!record || record.clientId !== client.clientId)) {
+        // Another worker may have offered or bound this slot (a DISCOVER here, a REQUEST there).
+        await this.loadLeasesWhere({ address: request.address, psid });
+        record = this.bySlot.get(slotKey(request.address, psid));
+      }
       if (!record || record.clientId !== client.clientId) {
         if (record && holdsSlot(record, now)) return { kind: "refused", reason: "slot belongs to another client" };
         // A SELECTING client whose offer lapsed may still have the slot while it is free.
@@ -367,7 +416,7 @@ export class Allocator {
       outcome = await this.writer.submit(write);
     } catch (error) {
       if (tookBit) pool.index.free(slot);
-      throw error;
+      throw new DatabaseUnavailable(error);
     }
     if (!outcome.committed) {
       // Another worker holds the slot; our bit stays set so we do not propose it again.
@@ -398,9 +447,11 @@ export class Allocator {
       const record = this.findClientRecord(client.clientId, slot);
       if (!record || !isLive(record, now)) return false;
       const quarantineUntil = state === "DECLINED" ? quarantineEnd(new Date(record.expiresAt), new Date(now)) : null;
-      const outcome = await this.writer.submit({
-        kind: "end", leaseId: record.id, clientId: record.clientId, state, quarantineUntil, now: new Date(now), fromState: record.state, actor, detail,
-      });
+      const outcome = await this.writer
+        .submit({ kind: "end", leaseId: record.id, clientId: record.clientId, state, quarantineUntil, now: new Date(now), fromState: record.state, actor, detail })
+        .catch((error: unknown) => {
+          throw new DatabaseUnavailable(error);
+        });
       if (!outcome.committed) return false;
       record.state = state;
       record.quarantineUntil = quarantineUntil?.getTime() ?? null;
@@ -420,9 +471,22 @@ export class Allocator {
     return record && record.address === slot.address ? record : undefined;
   }
 
+  /** Drops a record that another one replaced at its slot from the per-client and per-prefix sets. */
+  private forget(record: LeaseRecord): void {
+    this.clientRecords.get(record.clientId)?.delete(record);
+    const limits = this.options.limits;
+    const prefix = limits?.perPrefix ? subscriberPrefix(record.ipv6Address, limits.prefixLength ?? 56) : null;
+    if (prefix) this.byPrefix.get(prefix)?.delete(record);
+  }
+
   private remember(record: LeaseRecord): void {
     const key = slotKey(record.address, record.psid);
+    const replaced = this.bySlot.get(key);
+    if (replaced && replaced !== record) this.forget(replaced);
     this.bySlot.set(key, record);
+    addTo(this.clientRecords, record.clientId, record);
+    const prefix = this.options.limits?.perPrefix ? subscriberPrefix(record.ipv6Address, this.options.limits.prefixLength ?? 56) : null;
+    if (prefix) addTo(this.byPrefix, prefix, record);
     if (record.softwireSource && record.ipv6Address) this.bySoftwire.set(record.ipv6Address, record);
     // The client's current lease wins over an older, ended one.
     const newest = this.byClient.get(record.clientId);
@@ -503,9 +567,13 @@ export class Allocator {
     if (slot >= 0) pool.index.take(slot);
   }
 
-  private async loadLeases(ids?: readonly number[]): Promise<LeaseRecord[]> {
+  private loadLeases(ids?: readonly number[]): Promise<LeaseRecord[]> {
+    return this.loadLeasesWhere(ids ? { id: { in: [...ids] } } : undefined);
+  }
+
+  private async loadLeasesWhere(where?: { id?: { in: number[] }; clientId?: string; address?: number; psid?: number }): Promise<LeaseRecord[]> {
     const rows = await this.options.db.lease.findMany({
-      where: ids ? { id: { in: [...ids] } } : undefined,
+      where: where && { ...where, address: where.address === undefined ? undefined : BigInt(where.address) },
       select: {
         id: true, poolId: true, address: true, psid: true, state: true, clientId: true, hwAddress: true,
         ipv6Address: true, softwireSource: true, startedAt: true, expiresAt: true, quarantineUntil: true,
@@ -540,6 +608,27 @@ export class Allocator {
   /** Re-reads leases changed elsewhere (an operator's revoke, another worker). */
   async reloadLeases(ids: readonly number[]): Promise<void> {
     if (ids.length > 0) await this.loadLeases(ids);
+  }
+}
+
+function addTo<K>(map: Map<K, Set<LeaseRecord>>, key: K, record: LeaseRecord): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(record);
+}
+
+/** The subscriber's IPv6 prefix of the given length, as text ("2001:db8:1:200::/56"); null without an address. */
+export function subscriberPrefix(ipv6Address: string | null, length: number): string | null {
+  if (!ipv6Address) return null;
+  try {
+    const parsed = ipaddr.IPv6.parse(ipv6Address.split("%")[0]!);
+    // A link-local address says nothing about the subscriber line (every link has fe80::/10).
+    if (parsed.range() === "linkLocal") return null;
+    const bytes = parsed.toByteArray();
+    for (let bit = length; bit < 128; bit++) bytes[bit >> 3]! &= ~(0x80 >> (bit & 7));
+    return `${ipaddr.fromByteArray(bytes).toString()}/${length}`;
+  } catch {
+    return null;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Allocator, Binding, ClientIdentity, PoolState, SlotRequest } from "../alloc/allocator";
+import { DatabaseUnavailable } from "../alloc/database-unavailable";
 import {
   DecodeError,
   DhcpMessageType,
@@ -7,6 +8,7 @@ import {
   decodeDhcp4o6Request,
   encodeDhcp4o6Response,
   formatIpv4,
+  formatIpv6,
   maxMessageSize,
   portParams,
   relayPort,
@@ -19,6 +21,7 @@ import {
   type PortParams,
 } from "../wire";
 import { clientContext, type ClientContext } from "./client-context";
+import { RateLimiter } from "./rate-limit";
 import type { DatagramHandler, DatagramSource, HandlingResult } from "./datagram-handler";
 import { informReply, leaseReply, nakReply, softwireDhcpv6Options } from "./reply";
 import { classifyRequest } from "./request-kind";
@@ -40,6 +43,8 @@ export interface Dhcp4o6HandlerOptions {
    * server/relay port 547 (RFC 8415 §7.2, RFC 8357 §5.2). Configurable for the same reason.
    */
   relayPort?: number;
+  /** Queries per second (and burst) accepted from one client address; none when absent. */
+  rateLimit?: { perSecond: number; burst: number };
 }
 
 const TYPE_NAMES: Record<number, string> = {
@@ -65,6 +70,8 @@ type Outcome =
 export function createDhcp4o6Handler(options: Dhcp4o6HandlerOptions): DatagramHandler {
   const now = options.now ?? Date.now;
   const ports = { client: options.clientPort ?? CLIENT_PORT, relay: options.relayPort ?? RELAY_PORT };
+  const rateLimiter = options.rateLimit ? new RateLimiter(options.rateLimit.perSecond, options.rateLimit.burst, now) : undefined;
+  let lastOutageLog = 0;
 
   return {
     async handle(datagram: Buffer, source: DatagramSource): Promise<HandlingResult> {
@@ -78,11 +85,22 @@ export function createDhcp4o6Handler(options: Dhcp4o6HandlerOptions): DatagramHa
       const v4 = request.dhcpv4;
       const type = v4.options.length > 0 ? (v4.options.find((o) => o.code === 53)?.data[0] ?? 0) : 0;
       const receivedType = TYPE_NAMES[type] ?? (type === 0 ? "BOOTP" : `type-${type}`);
+      // Per client, not per datagram source: behind a relay, every subscriber shares its address.
+      const clientAddress = request.relays[0] ? formatIpv6(request.relays[0].peerAddress) : source.address;
+      if (rateLimiter && !rateLimiter.allow(clientAddress)) return { kind: "drop", reason: "rate-limited", receivedType };
 
       let outcome: Outcome;
       try {
         outcome = await exchange(request, source, type);
       } catch (error) {
+        if (error instanceof DatabaseUnavailable) {
+          // No reply without a commit; the client retransmits, and we answer once the database is back.
+          if (now() - lastOutageLog > 10_000) {
+            lastOutageLog = now();
+            options.log.warn({ error: error.message }, "lease database unavailable: dropping queries until it returns");
+          }
+          return { kind: "drop", reason: "database-unavailable", receivedType };
+        }
         // A malformed option met while reading the request (e.g. a bad 159) is bad input too.
         if (!(error instanceof DecodeError)) throw error;
         return { kind: "drop", reason: `decode:${error.code}`, receivedType };

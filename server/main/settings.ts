@@ -9,6 +9,10 @@ const port = (name: string) =>
     .min(0, `${name} must be 0-65535`)
     .max(65535, `${name} must be 0-65535`);
 
+/** A whole number ≥ 0; 0 switches a limit off. */
+const count = (name: string) =>
+  z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(0, `${name} must not be negative`);
+
 const schema = z.object({
   PORT: port("PORT").default(3000),
   HOST: z.string().min(1, "HOST must not be empty").default("127.0.0.1"),
@@ -34,6 +38,11 @@ const schema = z.object({
     .optional(),
   METRICS_PORT: port("METRICS_PORT").optional(),
   METRICS_HOST: z.string().min(1, "METRICS_HOST must not be empty").default("127.0.0.1"),
+  MAX_LEASES_PER_CLIENT: count("MAX_LEASES_PER_CLIENT").default(2),
+  MAX_LEASES_PER_PREFIX: count("MAX_LEASES_PER_PREFIX").default(0),
+  SUBSCRIBER_PREFIX_LENGTH: count("SUBSCRIBER_PREFIX_LENGTH").max(128, "SUBSCRIBER_PREFIX_LENGTH is at most 128").default(56),
+  RATE_LIMIT_PER_SECOND: count("RATE_LIMIT_PER_SECOND").default(10),
+  RATE_LIMIT_BURST: count("RATE_LIMIT_BURST").min(1, "RATE_LIMIT_BURST must be at least 1").default(40),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { error: "LOG_LEVEL must be debug, info, warn or error" }).default("info"),
 });
 

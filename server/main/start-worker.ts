@@ -29,10 +29,13 @@ export async function startWorker(settings: Settings, db: Database, log: Logger,
     provider: getDatabaseConfig().provider,
     workerId,
     offerHoldSeconds: settings.OFFER_HOLD_SECONDS,
+    sharedDatabase: getDatabaseConfig().provider === "postgresql",
+    limits: { perClient: settings.MAX_LEASES_PER_CLIENT, perPrefix: settings.MAX_LEASES_PER_PREFIX, prefixLength: settings.SUBSCRIBER_PREFIX_LENGTH },
     log,
   });
   const serverId = settings.PORTSHARE_SERVER_ID ? parseIpv4(settings.PORTSHARE_SERVER_ID)! : defaultServerId();
-  const handler = createDhcp4o6Handler({ allocator, serverId, log });
+  const rateLimit = settings.RATE_LIMIT_PER_SECOND > 0 ? { perSecond: settings.RATE_LIMIT_PER_SECOND, burst: settings.RATE_LIMIT_BURST } : undefined;
+  const handler = createDhcp4o6Handler({ allocator, serverId, log, rateLimit });
   const worker = new DhcpWorker({
     port: settings.DHCP_PORT,
     address: settings.DHCP_ADDRESS,

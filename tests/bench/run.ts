@@ -146,7 +146,9 @@ async function dhcpBench(): Promise<Record<string, unknown>> {
   const worker = spawn(process.execPath, ["--import", "tsx", path.join(root, "server/main/dhcp.ts")], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, DATABASE_URL: databaseUrl, DHCP_PORT: String(port), DHCP_ADDRESS: "::1", PORTSHARE_POOLS: poolFile, LOG_LEVEL: "warn", PORTSHARE_ADMIN_PASSWORD: "bench-only-password" },
+    env: { ...process.env, DATABASE_URL: databaseUrl, DHCP_PORT: String(port), DHCP_ADDRESS: "::1", PORTSHARE_POOLS: poolFile, LOG_LEVEL: "warn", PORTSHARE_ADMIN_PASSWORD: "bench-only-password",
+      // Every generated client sends from [::1]: a per-address rate limit would measure itself.
+      RATE_LIMIT_PER_SECOND: "0" },
   });
   try {
     await waitForLine(echo, /listening/, "echo server");
