@@ -5,7 +5,7 @@ import { leaseChanges } from "./change-signal";
 import { DatabaseUnavailable } from "./database-unavailable";
 import { holdsSlot, isLive, slotKey, type LeaseRecord, type LeaseState } from "./lease-record";
 import { LeaseSql } from "./lease-sql";
-import { LeaseWriter, type LeaseWrite } from "./lease-writer";
+import { LeaseWriter, type SlotClaim } from "./lease-writer";
 import { onPoolsChanged } from "./pool-changes";
 import { selectPools, type PoolSelector } from "./pool-selection";
 import { poolFromRow, type Pool } from "./pool-spec";
@@ -302,7 +302,8 @@ export class Allocator {
     const now = this.now();
     const expiring: LeaseRecord[] = [];
     for (const record of this.bySlot.values()) {
-      if ((record.state === "OFFERED" || record.state === "BOUND") && record.expiresAt <= now) expiring.push(record);
+      // An offer whose row is still being written (id 0) is swept next time.
+      if ((record.state === "OFFERED" || record.state === "BOUND") && record.expiresAt <= now && record.id !== 0) expiring.push(record);
       else if ((record.state === "DECLINED" || record.state === "REVOKED") && (record.quarantineUntil ?? 0) <= now) this.releaseSlot(record);
     }
     const results = await Promise.all(
@@ -394,7 +395,7 @@ export class Allocator {
     const previous = this.bySlot.get(key);
     const tookBit = pool.index.take(slot);
     const seconds = state === "OFFERED" ? (this.options.offerHoldSeconds ?? 60) : pool.pool.leaseTime;
-    const write: LeaseWrite = {
+    const write: SlotClaim = {
       kind: "claim",
       poolId: pool.id,
       address,
@@ -411,6 +412,9 @@ export class Allocator {
       fromState: previous && previous.clientId === client.clientId ? previous.state : null,
       actor: state === "OFFERED" ? "client:DISCOVER" : "client:REQUEST",
     };
+    if (state === "OFFERED" && this.options.provider === "sqlite" && !this.options.sharedDatabase) {
+      return this.offerWrittenBehind(client, pool, write, previous, tookBit);
+    }
     let outcome;
     try {
       outcome = await this.writer.submit(write);
@@ -423,22 +427,58 @@ export class Allocator {
       this.options.log?.info(`slot ${address}/${psid} of pool ${pool.pool.name} was taken by another worker`);
       return null;
     }
-    const record: LeaseRecord = {
-      id: outcome.leaseId,
+    const record = this.recordOf(client, pool, write, outcome.leaseId, outcome.startedAt.getTime());
+    this.remember(record);
+    return this.bindingOf(record, pool);
+  }
+
+  /**
+   * With no other worker on the database, this process's index is the only allocator, so an OFFER
+   * (which promises nothing durable) may leave before its row is written; the client's REQUEST
+   * then waits for it (the writer keeps one slot's writes in order). A failed write takes the
+   * offer back. An ACK still never leaves before its commit.
+   */
+  private offerWrittenBehind(client: ClientIdentity, pool: PoolState, write: SlotClaim, previous: LeaseRecord | undefined, tookBit: boolean): Binding {
+    const record = this.recordOf(client, pool, write, 0, write.startedAt.getTime());
+    record.written = this.writer.submit(write).then(
+      (outcome) => {
+        if (outcome.committed) {
+          record.id = outcome.leaseId;
+          return;
+        }
+        throw new Error("the database refused the offer's slot");
+      },
+    ).catch((error: unknown) => {
+      this.options.log?.warn(`offer of ${write.address}/${write.psid} not written: ${error instanceof Error ? error.message : error}`);
+      if (this.bySlot.get(slotKey(write.address, write.psid)) === record) {
+        this.forget(record);
+        if (previous) this.remember(previous);
+        else this.bySlot.delete(slotKey(write.address, write.psid));
+        if (this.byClient.get(record.clientId) === record) this.byClient.delete(record.clientId);
+        if (tookBit) pool.index.free(pool.slotOf(write.address, write.psid));
+      }
+      throw new DatabaseUnavailable(error);
+    });
+    record.written.catch(() => {}); // observed by whoever needs the row; never an unhandled rejection
+    this.remember(record);
+    return this.bindingOf(record, pool);
+  }
+
+  private recordOf(client: ClientIdentity, pool: PoolState, write: SlotClaim, id: number, startedAt: number): LeaseRecord {
+    return {
+      id,
       poolId: pool.id,
-      address,
-      psid,
-      state,
+      address: write.address,
+      psid: write.psid,
+      state: write.state,
       clientId: client.clientId,
       hwAddress: client.hwAddress,
       ipv6Address: client.ipv6Address,
       softwireSource: client.softwireSource,
-      startedAt: outcome.startedAt.getTime(),
+      startedAt,
       expiresAt: write.expiresAt.getTime(),
       quarantineUntil: null,
     };
-    this.remember(record);
-    return this.bindingOf(record, pool);
   }
 
   private async end(client: ClientIdentity, slot: SlotRequest, state: "RELEASED" | "DECLINED", actor: string, detail?: string): Promise<boolean> {
@@ -446,6 +486,7 @@ export class Allocator {
       const now = this.now();
       const record = this.findClientRecord(client.clientId, slot);
       if (!record || !isLive(record, now)) return false;
+      if (record.written && !(await record.written.then(() => true, () => false))) return false;
       const quarantineUntil = state === "DECLINED" ? quarantineEnd(new Date(record.expiresAt), new Date(now)) : null;
       const outcome = await this.writer
         .submit({ kind: "end", leaseId: record.id, clientId: record.clientId, state, quarantineUntil, now: new Date(now), fromState: record.state, actor, detail })

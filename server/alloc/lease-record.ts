@@ -19,6 +19,8 @@ export interface LeaseRecord {
   startedAt: number;
   expiresAt: number;
   quarantineUntil: number | null;
+  /** Settles when an offer written behind its reply is in the database (id is 0 until then). */
+  written?: Promise<void>;
 }
 
 /** One number per slot: address and PSID packed (2^48 < 2^53, so exact). */

@@ -40,11 +40,16 @@ export interface EventRow {
   detail: string | null;
 }
 
-/** Which rows a claim may overwrite: free slots, or this client's own (not revoked or declined). */
-const CLAIMABLE = `(lease.client_id = excluded.client_id AND lease.state IN ('OFFERED', 'BOUND', 'RELEASED', 'EXPIRED'))
+/**
+ * Which rows a claim may overwrite: free slots, or this client's own (not revoked or declined).
+ * An offer never overwrites the client's live binding: written late (by another worker, or
+ * behind its reply) it must not undo the ACK that followed it.
+ */
+const CLAIMABLE = `((lease.client_id = excluded.client_id AND lease.state IN ('OFFERED', 'BOUND', 'RELEASED', 'EXPIRED'))
    OR lease.state IN ('RELEASED', 'EXPIRED')
    OR (lease.state IN ('OFFERED', 'BOUND') AND lease.expires_at <= excluded.last_transaction)
-   OR (lease.state IN ('DECLINED', 'REVOKED') AND (lease.quarantine_until IS NULL OR lease.quarantine_until <= excluded.last_transaction))`;
+   OR (lease.state IN ('DECLINED', 'REVOKED') AND (lease.quarantine_until IS NULL OR lease.quarantine_until <= excluded.last_transaction)))
+  AND NOT (excluded.state = 'OFFERED' AND lease.state = 'BOUND' AND lease.expires_at > excluded.last_transaction)`;
 
 const CLAIM_UPDATE = `pool_id = excluded.pool_id,
   state = excluded.state,

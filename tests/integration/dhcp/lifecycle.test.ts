@@ -125,6 +125,8 @@ describe.each(backends)("lease lifecycle on %s", (backend) => {
     const b = client({ via, shared: false });
     const offer = await discover(h.client, a);
     expect(offer.dhcpv4.yiaddr).toBe(ip("198.51.100.77"));
+    // A single SQLite worker may send an OFFER before its row is written; the row follows.
+    await h.server.allocator.leaseWriter.idle();
     expect((await leaseAt(h.db, offer.dhcpv4.yiaddr, 0))?.state).toBe("OFFERED");
     // Held: the only address is not offered to b.
     expect(await ask(h.client, DhcpMessageType.DISCOVER, b, SILENCE_MS)).toBeNull();
