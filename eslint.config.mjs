@@ -22,6 +22,7 @@ const config = [
   layer(["server/alloc/**"], ["../dhcp4o6*", "../udp*", "../api*", "../wire*", "@/app/*"], "server/alloc may import psid and db only"),
   layer(["server/dhcp4o6/**"], ["../db", "../db/*", "../udp*", "../api*"], "server/dhcp4o6 reaches the database only through server/alloc"),
   layer(["server/api/**"], ["../dhcp4o6*", "../udp*", "../wire*", "../../dhcp4o6*", "../../udp*", "../../wire*"], "server/api may import alloc, db and psid"),
+  layer(["server/client/**"], ["../alloc*", "../db*", "../dhcp4o6*", "../udp*", "../api*", "../main*"], "server/client may import wire and psid only"),
   layer(["app/**", "components/**"], ["@/server/db*", "@/server/alloc*", "@prisma/*"], "pages reach data through server/api only"),
 ];
 
