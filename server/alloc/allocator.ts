@@ -4,7 +4,7 @@ import type { Database, DatabaseConfig } from "../db";
 import { leaseChanges } from "./change-signal";
 import { DatabaseUnavailable } from "./database-unavailable";
 import { holdsSlot, isLive, slotKey, type LeaseRecord, type LeaseState } from "./lease-record";
-import { LeaseSql } from "./lease-sql";
+import { LeaseSql, recordFromRow, type LeaseRow } from "./lease-sql";
 import { LeaseWriter, type SlotClaim } from "./lease-writer";
 import { onPoolsChanged } from "./pool-changes";
 import { selectPools, type PoolSelector } from "./pool-selection";
@@ -92,11 +92,11 @@ export class Allocator {
   private pools = new Map<number, PoolState>();
   private poolOrder: PoolState[] = [];
   private readonly bySlot = new Map<number, LeaseRecord>();
-  private readonly byClient = new Map<string, LeaseRecord>();
+  /** Each client's records (usually one); the current one is picked by leaseOf(). */
+  private readonly byClient = new Map<string, LeaseRecord[]>();
   /** Softwire source (option 109) → lease; entries are checked on read, so stale ones are harmless. */
   private readonly bySoftwire = new Map<string, LeaseRecord>();
-  /** Records per client and per subscriber prefix, for the RFC 7618 §10 caps (liveness checked on read). */
-  private readonly clientRecords = new Map<string, Set<LeaseRecord>>();
+  /** Records per subscriber prefix, for the RFC 7618 §10 cap (liveness checked on read). */
   private readonly byPrefix = new Map<string, Set<LeaseRecord>>();
   /** clientId → reserved slot, and the reserved slots themselves (never given to others). */
   private reservations = new Map<string, { poolId: number; address: number; psid: number }>();
@@ -123,7 +123,7 @@ export class Allocator {
   static async start(options: AllocatorOptions): Promise<Allocator> {
     const allocator = new Allocator(options);
     await allocator.loadPools();
-    await allocator.loadLeases();
+    await allocator.loadAllLeases();
     allocator.unsubscribe.push(
       onPoolsChanged(() => void allocator.reloadPools().catch((e: Error) => allocator.options.log?.warn(`pool reload failed: ${e.message}`))),
       leaseChanges.subscribe((ids) => void allocator.reloadLeases(ids).catch((e: Error) => allocator.options.log?.warn(`lease reload failed: ${e.message}`))),
@@ -160,7 +160,15 @@ export class Allocator {
 
   /** The client's newest lease record, whatever its state. */
   leaseOf(clientId: string): LeaseRecord | undefined {
-    return this.byClient.get(clientId);
+    // The live one wins over ended ones; among ended ones, the newest.
+    const records = this.byClient.get(clientId);
+    if (!records) return undefined;
+    const now = this.now();
+    let best: LeaseRecord | undefined;
+    for (const r of records) {
+      if (!best || (isLive(r, now) && !isLive(best, now)) || (isLive(r, now) === isLive(best, now) && r.startedAt >= best.startedAt)) best = r;
+    }
+    return best;
   }
 
   /**
@@ -187,13 +195,18 @@ export class Allocator {
     return this.serialized(client.clientId, async () => {
       const now = this.now();
       if (this.options.sharedDatabase && !this.byClient.has(client.clientId)) await this.loadLeasesWhere({ clientId: client.clientId });
-      const existing = this.byClient.get(client.clientId);
+      const existing = this.leaseOf(client.clientId);
       const existingPool = existing && candidates.find((p) => p.id === existing.poolId);
 
       if (existing && existingPool && isLive(existing, now)) {
         // A bound client that starts over is offered its binding as it stands (no write).
         if (existing.state === "BOUND") return this.bindingOf(existing, existingPool);
-        return this.claim(client, existingPool, existing.address, existing.psid, "OFFERED", now);
+        const held = await this.claim(client, existingPool, existing.address, existing.psid, "OFFERED", now);
+        if (held || !this.options.sharedDatabase) return held;
+        // Refused: another worker bound our offer meanwhile (the client's REQUEST went there, and
+        // its ACK was lost), and the refusal re-read the row. Offer that binding as it stands.
+        const row = this.bySlot.get(slotKey(existing.address, existing.psid));
+        return row && row.clientId === client.clientId && row.state === "BOUND" && isLive(row, now) ? this.bindingOf(row, existingPool) : null;
       }
       const tries: { pool: PoolState; address: number; psid: number }[] = [];
       // RFC 2131 §4.3.1 / RFC 7618 §8 step 2: the previous pair of an ended binding, if still free.
@@ -239,7 +252,7 @@ export class Allocator {
   }
 
   private liveLeasesOf(clientId: string, now: number): number {
-    return [...(this.clientRecords.get(clientId) ?? [])].filter((r) => r.clientId === clientId && isLive(r, now)).length;
+    return (this.byClient.get(clientId) ?? []).filter((r) => isLive(r, now)).length;
   }
 
   /**
@@ -292,7 +305,7 @@ export class Allocator {
 
   /** A SELECTING REQUEST that names another server: the client turned our offer down (RFC 2131 §3.1 item 4). */
   abandonOffer(client: ClientIdentity): Promise<boolean> {
-    const record = this.byClient.get(client.clientId);
+    const record = this.leaseOf(client.clientId);
     if (!record || record.state !== "OFFERED") return Promise.resolve(false);
     return this.end(client, { address: record.address, psid: record.psid }, "RELEASED", "client:REQUEST", "offer declined for another server");
   }
@@ -425,6 +438,9 @@ export class Allocator {
     if (!outcome.committed) {
       // Another worker holds the slot; our bit stays set so we do not propose it again.
       this.options.log?.info(`slot ${address}/${psid} of pool ${pool.pool.name} was taken by another worker`);
+      // Learn the row that won (its client, state, expiry): the sweep then frees the bit when that
+      // lease ends, and the caller sees whose slot it is.
+      if (this.options.sharedDatabase) await this.loadLeasesWhere({ address, psid });
       return null;
     }
     const record = this.recordOf(client, pool, write, outcome.leaseId, outcome.startedAt.getTime());
@@ -454,7 +470,6 @@ export class Allocator {
         this.forget(record);
         if (previous) this.remember(previous);
         else this.bySlot.delete(slotKey(write.address, write.psid));
-        if (this.byClient.get(record.clientId) === record) this.byClient.delete(record.clientId);
         if (tookBit) pool.index.free(pool.slotOf(write.address, write.psid));
       }
       throw new DatabaseUnavailable(error);
@@ -472,7 +487,6 @@ export class Allocator {
       psid: write.psid,
       state: write.state,
       clientId: client.clientId,
-      hwAddress: client.hwAddress,
       ipv6Address: client.ipv6Address,
       softwireSource: client.softwireSource,
       startedAt,
@@ -508,13 +522,18 @@ export class Allocator {
       return record?.clientId === clientId ? record : undefined;
     }
     // RELEASE without option 159 (protocol.md §4.4): client-id + ciaddr find the single lease.
-    const record = this.byClient.get(clientId);
+    const record = this.leaseOf(clientId);
     return record && record.address === slot.address ? record : undefined;
   }
 
   /** Drops a record that another one replaced at its slot from the per-client and per-prefix sets. */
   private forget(record: LeaseRecord): void {
-    this.clientRecords.get(record.clientId)?.delete(record);
+    const records = this.byClient.get(record.clientId);
+    if (records) {
+      const at = records.indexOf(record);
+      if (at >= 0) records.splice(at, 1);
+      if (records.length === 0) this.byClient.delete(record.clientId);
+    }
     const limits = this.options.limits;
     const prefix = limits?.perPrefix ? subscriberPrefix(record.ipv6Address, limits.prefixLength ?? 56) : null;
     if (prefix) this.byPrefix.get(prefix)?.delete(record);
@@ -525,14 +544,17 @@ export class Allocator {
     const replaced = this.bySlot.get(key);
     if (replaced && replaced !== record) this.forget(replaced);
     this.bySlot.set(key, record);
-    addTo(this.clientRecords, record.clientId, record);
+    const records = this.byClient.get(record.clientId);
+    if (!records) this.byClient.set(record.clientId, [record]);
+    else if (!records.includes(record)) {
+      // A reload of the same lease replaces its old copy.
+      const same = records.findIndex((r) => r.id === record.id && record.id !== 0);
+      if (same >= 0) records[same] = record;
+      else records.push(record);
+    }
     const prefix = this.options.limits?.perPrefix ? subscriberPrefix(record.ipv6Address, this.options.limits.prefixLength ?? 56) : null;
     if (prefix) addTo(this.byPrefix, prefix, record);
     if (record.softwireSource && record.ipv6Address) this.bySoftwire.set(record.ipv6Address, record);
-    // The client's current lease wins over an older, ended one.
-    const newest = this.byClient.get(record.clientId);
-    const now = this.now();
-    if (!newest || newest.id === record.id || !isLive(newest, now) || isLive(record, now)) this.byClient.set(record.clientId, record);
   }
 
   /** Frees a slot's bit, unless it is reserved for a client. */
@@ -616,34 +638,54 @@ export class Allocator {
     const rows = await this.options.db.lease.findMany({
       where: where && { ...where, address: where.address === undefined ? undefined : BigInt(where.address) },
       select: {
-        id: true, poolId: true, address: true, psid: true, state: true, clientId: true, hwAddress: true,
+        id: true, poolId: true, address: true, psid: true, state: true, clientId: true,
         ipv6Address: true, softwireSource: true, startedAt: true, expiresAt: true, quarantineUntil: true,
       },
       orderBy: { startedAt: "asc" },
+    }).catch((error: unknown) => {
+      // A lookup on the way to a reply: the exchange is dropped and counted, like a failed commit.
+      throw new DatabaseUnavailable(error);
     });
-    const now = this.now();
-    return rows.map((row) => {
-      const record: LeaseRecord = {
+    return rows.map((row) => this.admit({
         id: row.id,
         poolId: row.poolId,
         address: Number(row.address),
         psid: row.psid,
         state: row.state as LeaseState,
         clientId: row.clientId,
-        hwAddress: row.hwAddress,
         ipv6Address: row.ipv6Address,
         softwireSource: row.softwireSource,
         startedAt: row.startedAt.getTime(),
         expiresAt: row.expiresAt.getTime(),
         quarantineUntil: row.quarantineUntil?.getTime() ?? null,
-      };
-      const old = this.bySlot.get(slotKey(record.address, record.psid));
-      this.remember(record);
-      const pool = this.pools.get(record.poolId);
-      if (pool && holdsSlot(record, now)) this.markTaken(pool, record.address, record.psid);
-      else if (old) this.releaseSlot(record);
-      return record;
-    });
+      }),
+    );
+  }
+
+  /** Takes a lease read from the database into memory and sets its slot's bit. */
+  private admit(record: LeaseRecord): LeaseRecord {
+    const old = this.bySlot.get(slotKey(record.address, record.psid));
+    this.remember(record);
+    const pool = this.pools.get(record.poolId);
+    if (pool && holdsSlot(record, this.now())) this.markTaken(pool, record.address, record.psid);
+    else if (old) this.releaseSlot(record);
+    return record;
+  }
+
+  /**
+   * Start-up: the whole lease table, in id order and in chunks through one raw statement (a
+   * model query per row would make a million leases take minutes; toolchain.md §2.5).
+   */
+  private async loadAllLeases(): Promise<void> {
+    const sql = new LeaseSql(this.options.provider);
+    for (let after = 0; ; ) {
+      const { sql: text, params } = sql.leasesAfter(after, 20_000);
+      const [{ chunk }] = await this.options.db.$queryRawUnsafe<[{ chunk: string }]>(text, ...params);
+      const rows = JSON.parse(chunk) as LeaseRow[];
+      if (rows.length === 0) return;
+      for (const row of rows) this.admit(recordFromRow(row));
+      after = rows[rows.length - 1]![0];
+    }
   }
 
   /** Re-reads leases changed elsewhere (an operator's revoke, another worker). */

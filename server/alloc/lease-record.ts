@@ -12,7 +12,6 @@ export interface LeaseRecord {
   psid: number;
   state: LeaseState;
   clientId: string;
-  hwAddress: string | null;
   ipv6Address: string | null;
   /** Whether ipv6Address came from option 109 (RFC 8539), and so must be unique among live leases. */
   softwireSource: boolean;

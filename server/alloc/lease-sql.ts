@@ -1,5 +1,5 @@
 import type { DatabaseConfig } from "../db";
-import type { LeaseState } from "./lease-record";
+import type { LeaseRecord, LeaseState } from "./lease-record";
 
 /** A statement with its parameters. */
 export interface Statement {
@@ -138,6 +138,25 @@ RETURNING lease.id`;
     return { sql, params: [json] };
   }
 
+  /**
+   * One chunk of the lease table after `afterId`, for the start-up load, packed by the database
+   * into a single JSON text (one row back instead of thousands: Prisma's raw API costs ~20 µs a
+   * row, JSON.parse a fraction of that). Each element: [id, pool_id, address, psid, state,
+   * client_id, ipv6_address, softwire_source, started_at, expires_at, quarantine_until].
+   */
+  leasesAfter(afterId: number, limit: number): Statement {
+    const sql =
+      this.provider === "postgresql"
+        ? `SELECT COALESCE(json_agg(json_build_array(id, pool_id, address, psid, state, client_id, ipv6_address, softwire_source,
+    to_char(started_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), to_char(expires_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    to_char(quarantine_until, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY id), '[]')::text AS chunk
+FROM (SELECT * FROM lease WHERE id > $1 ORDER BY id LIMIT $2) AS l`
+        : `SELECT COALESCE(json_group_array(json_array(id, pool_id, address, psid, state, client_id, ipv6_address, softwire_source,
+    started_at, expires_at, quarantine_until)), '[]') AS chunk
+FROM (SELECT * FROM lease WHERE id > ? ORDER BY id LIMIT ?)`;
+    return { sql, params: [afterId, limit] };
+  }
+
   /** History rows for the state changes of one commit. */
   insertEvents(rows: readonly EventRow[]): Statement {
     const json = JSON.stringify(rows.map((r) => [r.leaseId, this.time(r.at), r.fromState, r.toState, r.clientId, r.actor, r.detail]));
@@ -150,4 +169,35 @@ SELECT (j->>0)::int, (j->>1)::timestamp(3), (j->>2)::"LeaseState", (j->>3)::"Lea
 FROM jsonb_array_elements($1::jsonb) AS j`;
     return { sql, params: [json] };
   }
+}
+
+/** One element of a leasesAfter() chunk. */
+export type LeaseRow = [
+  id: number,
+  poolId: number,
+  address: number,
+  psid: number,
+  state: LeaseState,
+  clientId: string,
+  ipv6Address: string | null,
+  softwireSource: boolean | number,
+  startedAt: string,
+  expiresAt: string,
+  quarantineUntil: string | null,
+];
+
+export function recordFromRow(row: LeaseRow): LeaseRecord {
+  return {
+    id: row[0],
+    poolId: row[1],
+    address: row[2],
+    psid: row[3],
+    state: row[4],
+    clientId: row[5],
+    ipv6Address: row[6],
+    softwireSource: row[7] === true || row[7] === 1,
+    startedAt: Date.parse(row[8]),
+    expiresAt: Date.parse(row[9]),
+    quarantineUntil: row[10] === null ? null : Date.parse(row[10]),
+  };
 }

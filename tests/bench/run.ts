@@ -1,5 +1,5 @@
 // `npm run bench [-- SECTION...] [--postgres] [--clients N] [--windows 1,16,64] [--seconds S]`
-// Sections: codec, psid, dhcp (all by default). Prints figures; asserts nothing.
+// Sections: codec, psid, dhcp, startup [--leases N] (all by default). Prints figures; asserts nothing.
 // The dhcp section starts a Portshare worker (`npm run dhcp`) on a temporary database with a
 // /16 shared pool of PSID length 6 (4M port sets) and a /16 dedicated pool, drives it with the
 // load generator over [::1], prints a table and one JSON line, and stops what it started.
@@ -24,6 +24,7 @@ import {
 import { runCodecBench } from "./codec";
 import { runLoad, type LoadMode, type LoadResult } from "./load-generator";
 import { runPsidBench } from "./psid";
+import { runStartupBench } from "./startup";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const args = process.argv.slice(2);
@@ -32,7 +33,7 @@ const value = (name: string, fallback: string) => {
   const at = args.indexOf(`--${name}`);
   return at >= 0 && args[at + 1] ? args[at + 1]! : fallback;
 };
-const VALUED = new Set(["--clients", "--windows", "--seconds"]);
+const VALUED = new Set(["--clients", "--windows", "--seconds", "--leases", "--workers"]);
 const sections = args.filter((a, i) => !a.startsWith("--") && !VALUED.has(args[i - 1] ?? ""));
 const wanted = (s: string) => sections.length === 0 || sections.includes(s);
 
@@ -194,4 +195,5 @@ const report: Record<string, unknown> = {};
 if (wanted("codec")) await runCodecBench();
 if (wanted("codec") || wanted("psid")) await runPsidBench();
 if (wanted("dhcp")) report.dhcp = await dhcpBench();
+if (wanted("startup")) report.startup = await runStartupBench(Number(value("leases", "1000000")));
 console.log(JSON.stringify({ bench: "portshare", at: new Date().toISOString(), ...report }));
