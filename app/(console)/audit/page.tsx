@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { auditChanges } from "@/components/format/audit-change";
 import { formatUtc } from "@/components/format/time";
 import { Card } from "@/components/ui/card";
 import { DataTable, type Column } from "@/components/ui/data-table";
@@ -10,6 +9,7 @@ import { signedInCaller } from "../../_auth/session";
 import type { RouterOutputs } from "../../_trpc/types";
 import { pageParam, stringParam, type SearchParams } from "../_lib/search-params";
 import { SECTIONS } from "../_lib/sections";
+import { AuditDetails, AuditTarget } from "./audit-details";
 import { AuditFilters } from "./audit-filters";
 
 export const metadata: Metadata = { title: "Audit" };
@@ -20,28 +20,11 @@ type AuditRow = RouterOutputs["audit"]["list"]["rows"][number];
 
 const columns: Column<AuditRow>[] = [
   { header: "Time (UTC)", cell: (row) => <time dateTime={row.at.toISOString()} className="whitespace-nowrap tabular-nums">{formatUtc(row.at)}</time> },
-  { header: "Actor", cell: (row) => <span className="font-medium">{row.actor}</span> },
-  { header: "Action", cell: (row) => <code className="rounded bg-surface-muted px-1.5 py-0.5 font-mono text-xs">{row.action}</code> },
-  { header: "Target", cell: (row) => row.target ?? <span className="text-ink-muted">—</span> },
-  { header: "Before → after", cell: (row) => <ChangeList before={row.before} after={row.after} /> },
+  { header: "Operator", cell: (row) => <span className="font-medium">{row.actor}</span> },
+  { header: "Action", cell: (row) => <code className="rounded bg-surface-muted px-1.5 py-0.5 font-mono text-xs whitespace-nowrap">{row.action}</code> },
+  { header: "Target", cell: (row) => <AuditTarget target={row.target} />, className: "max-w-64" },
+  { header: "Before → after", cell: (row) => <AuditDetails action={row.action} before={row.before} after={row.after} /> },
 ];
-
-/** Only what changed, one field a line: "role: VIEWER → ADMIN". */
-function ChangeList({ before, after }: { before: string | null; after: string | null }) {
-  const changes = auditChanges(before, after);
-  if (changes.length === 0) return <span className="text-ink-muted">—</span>;
-  return (
-    <ul className="space-y-0.5 font-mono text-xs">
-      {changes.map((change) => (
-        <li key={change.field}>
-          <span className="text-ink-muted">{change.field}:</span> {change.before !== undefined && <del className="text-danger no-underline">{change.before}</del>}
-          {change.before !== undefined && change.after !== undefined && <span className="text-ink-muted"> → </span>}
-          {change.after !== undefined && <ins className="text-success no-underline">{change.after}</ins>}
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = await searchParams;
