@@ -690,7 +690,8 @@ export class Allocator {
 
   /** Re-reads leases changed elsewhere (an operator's revoke, another worker). */
   async reloadLeases(ids: readonly number[]): Promise<void> {
-    if (ids.length > 0) await this.loadLeases(ids);
+    // In slices: a bulk revoke may name thousands, and SQLite limits the parameters of one query.
+    for (let i = 0; i < ids.length; i += 1000) await this.loadLeases(ids.slice(i, i + 1000));
   }
 }
 
