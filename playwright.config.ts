@@ -38,11 +38,13 @@ export default defineConfig({
   },
   projects: [
     // First the console as a new install has it: no pools, no leases (empty states).
-    { name: "console", testIgnore: /(with-data|leases)\.spec\.ts/ },
+    { name: "console", testIgnore: /(with-data|leases|pools|heatmap)\.spec\.ts/ },
     // Then with pools and leases written into the same database.
     { name: "with-data", testMatch: /with-data\.spec\.ts/, dependencies: ["console"] },
     // Then real 4o6 clients lease from a pool made through the API (search, revoke, exports).
     { name: "leases", testMatch: /leases\.spec\.ts/, dependencies: ["with-data"] },
+    // And pools made through the forms, with real 4o6 leases on their PSID heat map.
+    { name: "pools", testMatch: /(pools|heatmap)\.spec\.ts/, dependencies: ["with-data"] },
   ],
   webServer: {
     command: `node -e "require('node:fs').rmSync(process.argv[1], { recursive: true, force: true })" "${E2E_DIR}" && npx tsx server/main/start.ts`,

@@ -2,12 +2,14 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { Button } from "@/components/ui/button";
-import { useTRPC } from "../_trpc/client";
+import { setSigningOut, useTRPC } from "../_trpc/client";
 
 export function SignOutButton() {
   const trpc = useTRPC();
   const signOut = useMutation(
     trpc.auth.signOut.mutationOptions({
+      onMutate: () => setSigningOut(true),
+      onError: () => setSigningOut(false),
       // A full page load, not router.push: it drops everything the browser cached for this
       // operator (query cache, router cache), so the next operator on this browser starts clean.
       // eslint-disable-next-line @next/next/no-location-assign-relative-destination -- see above

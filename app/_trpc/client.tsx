@@ -11,13 +11,24 @@ import { codeOf } from "./errors";
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
+let signingOut = false;
+
+/**
+ * Set by the sign-out button while it signs out: a refresh that was on its way (the dashboard
+ * polls) then fails with UNAUTHORIZED as expected, and must not send the operator to the login
+ * page with a "come back here" path before the sign-out's own redirect to /login.
+ */
+export function setSigningOut(value: boolean) {
+  signingOut = value;
+}
+
 /**
  * A call refused with UNAUTHORIZED means the session ended while the page was open (signed out
  * in another tab, disabled or demoted by an admin, expired): go to the login page, and come
  * back here afterwards. The login form's own "wrong password" error stays in the form.
  */
 function onSessionEnded(error: unknown) {
-  if (codeOf(error) !== "UNAUTHORIZED" || window.location.pathname === "/login") return;
+  if (signingOut || codeOf(error) !== "UNAUTHORIZED" || window.location.pathname === "/login") return;
   window.location.assign(loginPath(window.location.pathname + window.location.search));
 }
 

@@ -22,3 +22,13 @@ export function codeOf(error: unknown): string | undefined {
   const code: unknown = error.data?.code;
   return typeof code === "string" ? code : undefined;
 }
+
+/**
+ * How many live leases a refused change would revoke: the server answers a delete or a shrink
+ * without `confirm` with CONFLICT and this count (server/api/trpc.ts), so the console can ask.
+ */
+export function affectedLeasesOf(error: unknown): number | undefined {
+  if (!(error instanceof TRPCClientError)) return undefined;
+  const count: unknown = error.data?.affectedLeases;
+  return typeof count === "number" ? count : undefined;
+}

@@ -52,3 +52,42 @@ export function Select({ className, invalid, children, ...rest }: SelectHTMLAttr
     </select>
   );
 }
+
+/**
+ * A checkbox with its label on the right and, under the label, its hint or error (tied to the
+ * box with aria-describedby).
+ */
+export function Checkbox({
+  id,
+  label,
+  hint,
+  error,
+  className,
+  ...rest
+}: Omit<InputHTMLAttributes<HTMLInputElement>, "type"> & { id: string; label: ReactNode; hint?: ReactNode; error?: string }) {
+  return (
+    <div className={cn("flex items-start gap-3", className)}>
+      <input
+        id={id}
+        type="checkbox"
+        className="mt-0.5 size-4 shrink-0 rounded border-line accent-accent focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent disabled:opacity-60"
+        {...describedBy(id, error, !!hint)}
+        {...rest}
+      />
+      <div className="space-y-0.5">
+        <label htmlFor={id} className="block text-sm font-medium text-ink">
+          {label}
+        </label>
+        {error ? (
+          <p id={`${id}-error`} className="text-sm text-danger">
+            {error}
+          </p>
+        ) : hint ? (
+          <p id={`${id}-hint`} className="text-sm text-ink-muted">
+            {hint}
+          </p>
+        ) : null}
+      </div>
+    </div>
+  );
+}

@@ -233,7 +233,8 @@ function parseInterfaceId(text: string): Parsed<string> {
     hex = text.slice(4).replace(/[\s:]/g, "").toLowerCase();
     if (!/^([0-9a-f]{2})+$/.test(hex)) return refuse(`"${text}" is not hex bytes; write hex:0a0b0c, or the Interface-Id as plain text`);
   } else {
-    hex = Buffer.from(text, "utf8").toString("hex");
+    // TextEncoder, not Buffer: this module is also bundled into the console's pool form.
+    hex = Array.from(new TextEncoder().encode(text), (byte) => byte.toString(16).padStart(2, "0")).join("");
   }
   const bytes = hex.length / 2;
   if (bytes > MAX_INTERFACE_ID_BYTES) return refuse(`The Interface-Id is ${bytes} bytes long; at most ${MAX_INTERFACE_ID_BYTES}`);

@@ -336,7 +336,7 @@ export class PoolWriter {
       if (pool.enabled) await this.tx.pool.update({ where: { id }, data: { enabled: false } });
       const slots = pool.kind === "SHARED" ? plural(quarantinedSlots, "port set") : plural(quarantinedSlots, "address", "addresses");
       const message =
-        `Pool "${pool.name}" was disabled, not deleted: ${slots} stay in quarantine until ${quarantinedUntil.toISOString()}, ` +
+        `Pool "${pool.name}" was disabled, not deleted: ${slots} ${quarantinedSlots === 1 ? "stays" : "stay"} in quarantine until ${quarantinedUntil.toISOString()}, ` +
         "so that none goes to another subscriber while the last one may still use it. Delete the pool after that time.";
       await this.audit("pool.delete", pool.name, poolToInput(pool), { outcome: "disabled", enabled: false, revokedLeases, quarantinedSlots, quarantinedUntil });
       return { outcome: "disabled", revokedLeases, quarantinedSlots, quarantinedUntil, message };

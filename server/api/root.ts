@@ -1,6 +1,7 @@
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { dashboardRouter } from "./routers/dashboard";
+import { heatmapRouter } from "./routers/heatmap";
 import { leasesRouter } from "./routers/leases";
 import { operatorsRouter } from "./routers/operators";
 import { poolsRouter } from "./routers/pools";
@@ -11,6 +12,7 @@ export const appRouter = router({
   auth: authRouter,
   dashboard: dashboardRouter,
   pools: poolsRouter,
+  heatmap: heatmapRouter,
   leases: leasesRouter,
   operators: operatorsRouter,
   audit: auditRouter,

@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
+import { ConfirmationNeeded } from "../alloc/pools";
 import { operatorForToken, sessionTokenFrom, type SignedInOperator } from "../auth/sessions";
 import { getDatabase, type Database } from "../db";
 import { RuleError } from "../errors/rule-error";
@@ -38,7 +39,9 @@ const t = initTRPC.context<Context>().create({
         : cause instanceof RuleError && cause.field
           ? { [cause.field]: cause.message }
           : undefined;
-    return { ...shape, data: { ...shape.data, fieldErrors } };
+    // A change refused until confirmed (server/alloc/pools.ts) says how many live leases it would revoke.
+    const affectedLeases = cause instanceof ConfirmationNeeded ? cause.affectedLeases : undefined;
+    return { ...shape, data: { ...shape.data, fieldErrors, affectedLeases } };
   },
 });
 

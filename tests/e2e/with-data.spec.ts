@@ -43,7 +43,9 @@ test("the leases table pages through the leases, newest first", async ({ page })
   await page.getByRole("link", { name: "Next" }).click();
   await expect(page).toHaveURL("/leases?page=2");
   await expect(page.getByText(`Showing 51–${total} of ${total}`)).toBeVisible();
-  await expect(page.getByRole("row").last()).toContainText("192.0.2.0 · PSID 1"); // the first one written
+  // The first one written: address, then PSID with its port ranges (a = 6, k = 4).
+  await expect(page.getByRole("row").last().getByRole("cell").nth(0)).toHaveText("192.0.2.0");
+  await expect(page.getByRole("row").last().getByRole("cell").nth(1)).toHaveText(/^1\s*63 ranges of 64 ports/);
   await page.getByRole("link", { name: "Previous" }).click();
   await expect(page).toHaveURL("/leases");
 });

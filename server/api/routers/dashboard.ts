@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { poolUsage, utilizationThresholds } from "../../alloc/pool-usage";
 import { countsByLabel, metrics } from "../../metrics/registry";
 import { checkHealth } from "../health";
 import { viewerProcedure, router } from "../trpc";
@@ -21,6 +22,15 @@ export const dashboardRouter = router({
         dropped: await countsByLabel(m.packetsDropped, "reason"),
       },
     };
+  }),
+
+  /**
+   * Every pool's slots in use against its capacity, nearest exhaustion first, with the warning
+   * and critical thresholds (UTILIZATION_WARN / UTILIZATION_CRITICAL, default 80 % and 90 %).
+   */
+  pools: viewerProcedure.query(async ({ ctx }) => {
+    const thresholds = utilizationThresholds();
+    return { thresholds, pools: await poolUsage(ctx.db, thresholds) };
   }),
 
   /** Offers, ACKs, NAKs and drops per minute over the last `minutes`, all workers added up; empty minutes are zeros. */
