@@ -81,6 +81,8 @@ export interface LeaseLimits {
 }
 
 const CLAIM_RETRIES = 8;
+/** Slots read from the database after a claim lost to another worker (sharedDatabase). */
+const LEARN_SLOTS = 1024;
 
 /**
  * The allocation engine: pools, the free-slot indexes, the live lease set and the lease state
@@ -383,9 +385,24 @@ export class Allocator {
         this.cursors.set(pool.id, slot + 1);
         const binding = await this.claim(client, pool, pool.addressOf(slot), pool.psidOf(slot), "OFFERED", now);
         if (binding) return binding;
+        if (this.options.sharedDatabase) {
+          // Lost to another worker: our cursor has run into the stretch it fills, and following
+          // it would lose every race from here on. Move to another part of the pool, and read
+          // that stretch first (one query) so the next tries skip what others already hold.
+          const elsewhere = Math.floor(Math.random() * pool.index.size);
+          this.cursors.set(pool.id, elsewhere);
+          await this.learnTakenAfter(pool, elsewhere);
+        }
       }
     }
     return null;
+  }
+
+  /** Reads the rows of the LEARN_SLOTS slots from `slot` on (one address range) and marks the ones held. */
+  private async learnTakenAfter(pool: PoolState, slot: number): Promise<void> {
+    const first = pool.addressOf(slot);
+    const last = Math.min(pool.pool.lastAddress, first + Math.ceil(LEARN_SLOTS / pool.usable.length) - 1);
+    await this.loadLeasesWhere({ addressRange: [first, last] });
   }
 
   private cursorOf(pool: PoolState): number {
@@ -634,9 +651,13 @@ export class Allocator {
     return this.loadLeasesWhere(ids ? { id: { in: [...ids] } } : undefined);
   }
 
-  private async loadLeasesWhere(where?: { id?: { in: number[] }; clientId?: string; address?: number; psid?: number }): Promise<LeaseRecord[]> {
+  private async loadLeasesWhere(
+    where?: { id?: { in: number[] }; clientId?: string; address?: number; psid?: number; addressRange?: [number, number] },
+  ): Promise<LeaseRecord[]> {
+    const { addressRange, ...by } = where ?? {};
+    const address = addressRange ? { gte: BigInt(addressRange[0]), lte: BigInt(addressRange[1]) } : by.address === undefined ? undefined : BigInt(by.address);
     const rows = await this.options.db.lease.findMany({
-      where: where && { ...where, address: where.address === undefined ? undefined : BigInt(where.address) },
+      where: where && { ...by, address },
       select: {
         id: true, poolId: true, address: true, psid: true, state: true, clientId: true,
         ipv6Address: true, softwireSource: true, startedAt: true, expiresAt: true, quarantineUntil: true,

@@ -20,6 +20,9 @@ export async function ensureFirstAdmin(db: Database, log: (line: string) => void
     });
   } catch (error) {
     if (error instanceof AlreadyCreated) return;
+    // Under READ COMMITTED both processes may pass the count; the unique username decides, and
+    // the loser (a worker started together with others on a fresh database) carries on.
+    if ((error as { code?: unknown }).code === "P2002") return;
     throw error;
   }
   log(

@@ -1,7 +1,11 @@
 // The project's perfdhcp for 4o6: full DORA (or renew / release) exchanges for N distinct
-// clients against a server, with a window of outstanding exchanges, for a bounded time.
-// TypeScript on one UDP socket: it drives 20-40k exchanges/s on one core here, which the
-// echo-server ceiling printed beside every run makes visible.
+// clients against one server or several workers, with a window of outstanding exchanges, for a
+// bounded time. TypeScript on one UDP socket: it drives 20-40k exchanges/s on one core here,
+// which the echo-server ceiling printed beside every run makes visible.
+// Queries go through one relay layer (RFC 8415 RELAY-FORW) carrying option 135 (RFC 8357), as a
+// relay on the subscriber's link would send them: a worker answers a direct query only on the
+// client port 546, and a relayed one with option 135 at the port it came from, this socket.
+// Each client has its own peer-address, so per-client limits see distinct subscribers.
 import dgram from "node:dgram";
 import {
   DhcpMessageType,
@@ -19,16 +23,34 @@ import {
   requestedIpAddressOption,
   serverIdentifier,
   serverIdentifierOption,
+  relayPortOption,
   type Dhcpv4Message,
   type Dhcpv4Option,
+  type Dhcpv6Message,
   type PortParams,
 } from "../../server/wire";
 
 export type LoadMode = "dora" | "dora-dedicated" | "renew" | "release" | "mix";
 
-export interface LoadOptions {
+/** A worker (or the echo server) the load is sent to. */
+export interface LoadTarget {
   address: string;
   port: number;
+}
+
+/**
+ * How clients use several targets: "client" sends each client's whole exchange to one target
+ * (client n to target n mod N); "split" sends its DISCOVER to one target, its REQUEST to the
+ * next, and a renewal or release to the one after (the case where a load balancer or relays
+ * spread a client's messages over workers). One target: both are the same.
+ */
+export type LoadSpread = "client" | "split";
+
+export interface LoadOptions {
+  targets: readonly LoadTarget[];
+  spread?: LoadSpread;
+  /** Relay the queries with option 135 (default true); false sends them direct (the echo server answers either). */
+  relay?: boolean;
   mode: LoadMode;
   /** Distinct clients (distinct chaddr and client identifier). */
   clients: number;
@@ -75,14 +97,27 @@ interface Exchange {
   tries: number;
   phase: "discover" | "request" | "renew" | "release";
   message: Uint8Array;
+  target: LoadTarget;
   offer?: { address: number; portParams: PortParams | null; serverId: number };
 }
 
 const mac = (n: number) => Uint8Array.of(0x02, 0x50, (n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
 const clientIdOf = (n: number) => Uint8Array.of(255, 0, 0, 0, 1, 0, 3, 0, 1, ...mac(n));
 const xidOf = (client: number, phase: number) => ((client & 0x3fffffff) * 4 + phase) >>> 0;
+/** The relay's own address on the subscribers' link (2001:db8:ffff::1). */
+const LINK_ADDRESS = Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+/** Client n's address: 2001:db8:<n>::1, a subscriber line of its own. */
+const peerOf = (n: number) => Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, (n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255, 0, 0, 0, 0, 0, 0, 0, 1);
 
-function query(client: number, phase: number, options: Dhcpv4Option[], ciaddr = 0, unicast = false): Uint8Array {
+/** Wraps a client's query in one RELAY-FORW whose option 135 brings the reply back to `replyPort`. */
+function relayedFor(client: number, replyPort: number, message: Dhcpv6Message): Dhcpv6Message {
+  return {
+    kind: "relay", msgType: 12, hopCount: 0, linkAddress: LINK_ADDRESS, peerAddress: peerOf(client),
+    options: [relayPortOption(replyPort)], relayMessageIndex: 1, message,
+  };
+}
+
+function query(client: number, phase: number, options: Dhcpv4Option[], ciaddr = 0, unicast = false, replyPort?: number): Uint8Array {
   const chaddr = new Uint8Array(16);
   chaddr.set(mac(client));
   const v4: Dhcpv4Message = {
@@ -90,7 +125,8 @@ function query(client: number, phase: number, options: Dhcpv4Option[], ciaddr = 
     ciaddr, yiaddr: 0, siaddr: 0, giaddr: 0, chaddr, sname: new Uint8Array(64), file: new Uint8Array(128),
     options: [...options, clientIdentifierOption(clientIdOf(client))],
   };
-  return encodeDhcpv6Message({ kind: "4o6", msgType: 20, unicast, mbzFlags: 0, options: [dhcpv4MsgOption(encodeDhcpv4Message(v4))] });
+  const message: Dhcpv6Message = { kind: "4o6", msgType: 20, unicast, mbzFlags: 0, options: [dhcpv4MsgOption(encodeDhcpv4Message(v4))] };
+  return encodeDhcpv6Message(replyPort === undefined ? message : relayedFor(client, replyPort, message));
 }
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]! : 0);
@@ -99,10 +135,16 @@ const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math
 export async function runLoad(options: LoadOptions, held: HeldLease[] = []): Promise<LoadResult> {
   const shared = options.mode !== "dora-dedicated";
   const prl = parameterRequestListOption(shared ? [1, 3, 6, 51, 54, 159] : [1, 3, 6, 51, 54]);
-  const socket = dgram.createSocket({ type: options.address.includes(":") ? "udp6" : "udp4" });
+  const targets = options.targets;
+  if (targets.length === 0) throw new Error("runLoad needs at least one target");
+  const socket = dgram.createSocket({ type: targets[0]!.address.includes(":") ? "udp6" : "udp4" });
   await new Promise<void>((resolve) => socket.bind(0, resolve));
   socket.setRecvBufferSize(8 * 1024 * 1024);
   socket.setSendBufferSize(8 * 1024 * 1024);
+  const replyPort = options.relay === false ? undefined : socket.address().port;
+  const split = options.spread === "split";
+  /** Where client n's message of phase p (0 DISCOVER, 1 REQUEST, 2 renew/release) goes. */
+  const targetOf = (client: number, phase: number) => targets[(client + (split ? phase : 0)) % targets.length]!;
 
   const firstClient = options.firstClient ?? 0;
   const heldBy = new Map(held.map((h) => [h.client, h]));
@@ -122,7 +164,7 @@ export async function runLoad(options: LoadOptions, held: HeldLease[] = []): Pro
   const started = performance.now();
   const deadline = started + options.maxSeconds * 1000;
 
-  const send = (bytes: Uint8Array) => socket.send(bytes, options.port, options.address);
+  const send = (exchange: Exchange) => socket.send(exchange.message, exchange.target.port, exchange.target.address);
 
   const phaseFor = (client: number): Exchange["phase"] => {
     if (options.mode === "renew") return "renew";
@@ -136,17 +178,17 @@ export async function runLoad(options: LoadOptions, held: HeldLease[] = []): Pro
     const phase = phaseFor(client);
     const lease = heldBy.get(client);
     let message: Uint8Array;
-    if (phase === "discover" || !lease) message = query(client, 0, [messageTypeOption(DhcpMessageType.DISCOVER), prl]);
+    if (phase === "discover" || !lease) message = query(client, 0, [messageTypeOption(DhcpMessageType.DISCOVER), prl], 0, false, replyPort);
     else if (phase === "renew") {
       const extra = lease.portParams ? [portParamsOption(lease.portParams)] : [];
-      message = query(client, 2, [messageTypeOption(DhcpMessageType.REQUEST), prl, ...extra], lease.address, true);
+      message = query(client, 2, [messageTypeOption(DhcpMessageType.REQUEST), prl, ...extra], lease.address, true, replyPort);
     } else {
       const extra = lease.portParams ? [portParamsOption(lease.portParams)] : [];
-      message = query(client, 3, [messageTypeOption(DhcpMessageType.RELEASE), serverIdentifierOption(lease.serverId), ...extra], lease.address, true);
+      message = query(client, 3, [messageTypeOption(DhcpMessageType.RELEASE), serverIdentifierOption(lease.serverId), ...extra], lease.address, true, replyPort);
     }
-    const exchange: Exchange = { client, started: now, sentAt: now, tries: 1, phase: lease ? phase : "discover", message };
+    const exchange: Exchange = { client, started: now, sentAt: now, tries: 1, phase: lease ? phase : "discover", message, target: targetOf(client, lease ? 2 : 0) };
     pending.set(client, exchange);
-    send(message);
+    send(exchange);
     if (exchange.phase === "release") {
       // RELEASE has no reply (RFC 2131 §4.3.4): it completes when sent.
       pending.delete(client);
@@ -168,7 +210,8 @@ export async function runLoad(options: LoadOptions, held: HeldLease[] = []): Pro
   socket.on("message", (data) => {
     let v4: Dhcpv4Message;
     try {
-      const m = decodeDhcpv6Message(data);
+      let m = decodeDhcpv6Message(data);
+      while (m.kind === "relay") m = m.message;
       if (m.kind !== "4o6") return;
       v4 = decodeDhcpv4Message(getDhcpv6Option(m, 87)!);
     } catch {
@@ -185,10 +228,11 @@ export async function runLoad(options: LoadOptions, held: HeldLease[] = []): Pro
       exchange.message = query(client, 1, [
         messageTypeOption(DhcpMessageType.REQUEST), prl, requestedIpAddressOption(v4.yiaddr), serverIdentifierOption(exchange.offer.serverId),
         ...(pp ? [portParamsOption(pp)] : []),
-      ]);
+      ], 0, false, replyPort);
+      exchange.target = targetOf(client, 1);
       exchange.sentAt = performance.now();
       exchange.tries = 1;
-      send(exchange.message);
+      send(exchange);
       return;
     }
     if ((exchange.phase === "request" || exchange.phase === "renew") && type === DhcpMessageType.ACK) {
@@ -218,7 +262,7 @@ export async function runLoad(options: LoadOptions, held: HeldLease[] = []): Pro
       exchange.tries++;
       exchange.sentAt = now;
       retransmissions++;
-      send(exchange.message);
+      send(exchange);
     }
     fill();
   }, 50);

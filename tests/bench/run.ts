@@ -1,8 +1,11 @@
-// `npm run bench [-- SECTION...] [--postgres] [--clients N] [--windows 1,16,64] [--seconds S]`
+// `npm run bench [-- SECTION...] [--postgres] [--workers N] [--spread client,split] [--clients N] [--windows 1,16,64] [--seconds S]`
 // Sections: codec, psid, dhcp, startup [--leases N] (all by default). Prints figures; asserts nothing.
 // The dhcp section starts a Portshare worker (`npm run dhcp`) on a temporary database with a
 // /16 shared pool of PSID length 6 (4M port sets) and a /16 dedicated pool, drives it with the
 // load generator over [::1], prints a table and one JSON line, and stops what it started.
+// --workers N (PostgreSQL only) starts N workers on the one database, with distinct worker ids
+// and ports and one server identifier; --spread says how clients use them: "client" (each
+// client's whole exchange at one worker) and/or "split" (DISCOVER at one, REQUEST at the next).
 import { spawn, type ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -22,7 +25,7 @@ import {
   type Dhcpv4Message,
 } from "../../server/wire";
 import { runCodecBench } from "./codec";
-import { runLoad, type LoadMode, type LoadResult } from "./load-generator";
+import { runLoad, type LoadMode, type LoadResult, type LoadSpread } from "./load-generator";
 import { runPsidBench } from "./psid";
 import { runStartupBench } from "./startup";
 
@@ -33,7 +36,7 @@ const value = (name: string, fallback: string) => {
   const at = args.indexOf(`--${name}`);
   return at >= 0 && args[at + 1] ? args[at + 1]! : fallback;
 };
-const VALUED = new Set(["--clients", "--windows", "--seconds", "--leases", "--workers"]);
+const VALUED = new Set(["--clients", "--windows", "--seconds", "--leases", "--workers", "--spread"]);
 const sections = args.filter((a, i) => !a.startsWith("--") && !VALUED.has(args[i - 1] ?? ""));
 const wanted = (s: string) => sections.length === 0 || sections.includes(s);
 
@@ -92,6 +95,7 @@ function cannedResponses(): [string, string] {
 interface Row {
   label: string;
   result: LoadResult;
+  spread?: LoadSpread;
 }
 
 function printTable(title: string, rows: Row[], countDuplicates = true) {
@@ -111,6 +115,11 @@ async function dhcpBench(): Promise<Record<string, unknown>> {
   const clients = Number(value("clients", "50000"));
   const windows = value("windows", "1,16,64").split(",").map(Number);
   const maxSeconds = Number(value("seconds", "60"));
+  const workerCount = Number(value("workers", "1"));
+  if (!Number.isInteger(workerCount) || workerCount < 1) throw new Error("--workers must be a whole number ≥ 1");
+  if (workerCount > 1 && !postgres) throw new Error("--workers above 1 needs --postgres: workers scale out on one PostgreSQL database (SQLite is one worker)");
+  const spreads = value("spread", workerCount > 1 ? "client,split" : "client").split(",") as LoadSpread[];
+  if (spreads.some((s) => s !== "client" && s !== "split")) throw new Error("--spread takes client, split or client,split");
   const dir = mkdtempSync(path.join(tmpdir(), "portshare-bench-"));
   let databaseUrl = `file:${path.join(dir, "bench.db")}`;
   let dropDatabase = async () => {};
@@ -143,48 +152,55 @@ async function dhcpBench(): Promise<Record<string, unknown>> {
   const echoPort = await freeUdpPort();
   const [offerHex, ackHex] = cannedResponses();
   const echo = spawn(process.execPath, [path.join(root, "tests/bench/echo-server.mjs"), String(echoPort), offerHex, ackHex], { stdio: ["ignore", "pipe", "pipe"] });
-  const port = await freeUdpPort();
-  const worker = spawn(process.execPath, ["--import", "tsx", path.join(root, "server/main/dhcp.ts")], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, DATABASE_URL: databaseUrl, DHCP_PORT: String(port), DHCP_ADDRESS: "::1", PORTSHARE_POOLS: poolFile, LOG_LEVEL: "warn", PORTSHARE_ADMIN_PASSWORD: "bench-only-password",
-      // Every generated client sends from [::1]: a per-address rate limit would measure itself.
-      RATE_LIMIT_PER_SECOND: "0" },
-  });
+  const ports: number[] = [];
+  for (let i = 0; i < workerCount; i++) ports.push(await freeUdpPort());
+  const workers = ports.map((port, i) =>
+    spawn(process.execPath, ["--import", "tsx", path.join(root, "server/main/dhcp.ts")], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, DATABASE_URL: databaseUrl, DHCP_PORT: String(port), DHCP_ADDRESS: "::1", PORTSHARE_POOLS: poolFile, LOG_LEVEL: "warn", PORTSHARE_ADMIN_PASSWORD: "bench-only-password",
+        // Workers behind one service share the server identifier a REQUEST names (option 54).
+        PORTSHARE_WORKER_ID: `bench-${i + 1}`, PORTSHARE_SERVER_ID: "192.0.2.1",
+        // The engine is measured, not the limiter (each generated client has its own peer-address anyway).
+        RATE_LIMIT_PER_SECOND: "0" },
+    }),
+  );
+  const targets = ports.map((port) => ({ address: "::1", port }));
   try {
     await waitForLine(echo, /listening/, "echo server");
     const startedAt = performance.now();
-    await waitForLine(worker, /Portshare 4o6 server/, "worker");
-    console.log(`worker ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s on ${postgres ? "PostgreSQL" : "SQLite"} (pool: /16, PSID length 6 = 4,194,304 port sets)`);
+    await Promise.all(workers.map((worker, i) => waitForLine(worker, /Portshare 4o6 server/, `worker ${i + 1}`)));
+    const what = workerCount === 1 ? "worker" : `${workerCount} workers`;
+    console.log(`${what} ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s on ${postgres ? "PostgreSQL" : "SQLite"} (pool: /16, PSID length 6 = 4,194,304 port sets)`);
 
     const ceiling: Row[] = [];
     for (const window of [1, 64]) {
-      ceiling.push({ label: "echo dora", result: await runLoad({ address: "::1", port: echoPort, mode: "dora", clients: Math.min(clients, 50_000), window, maxSeconds }) });
+      ceiling.push({ label: "echo dora", result: await runLoad({ targets: [{ address: "::1", port: echoPort }], mode: "dora", clients: Math.min(clients, 50_000), window, maxSeconds }) });
     }
     // The echo server grants one canned slot to everyone, so duplicates mean nothing there.
     printTable("Generator ceiling (trivial echo server, no allocation):", ceiling, false);
 
     const rows: Row[] = [];
     let firstClient = 0;
-    const run = async (label: string, mode: LoadMode, window: number, held?: LoadResult["leases"]) => {
-      const result = await runLoad({ address: "::1", port, mode, clients, firstClient, window, maxSeconds }, held);
+    const run = async (label: string, mode: LoadMode, window: number, held?: LoadResult["leases"], spread: LoadSpread = spreads[0]!) => {
+      const result = await runLoad({ targets, spread, mode, clients, firstClient, window, maxSeconds }, held);
       if (mode === "dora" || mode === "dora-dedicated") firstClient += clients;
-      rows.push({ label, result });
+      rows.push({ label: workerCount > 1 ? `${label.split(" ")[0]}/${spread}` : label, result, spread });
       return result;
     };
     let last: LoadResult | undefined;
-    for (const window of windows) last = await run("dora (shared)", "dora", window);
+    for (const window of windows) for (const spread of spreads) last = await run("dora (shared)", "dora", window, undefined, spread);
     await run("dora-dedicated", "dora-dedicated", windows[windows.length - 1]!);
     if (last) await run("renew (shared)", "renew", windows[windows.length - 1]!, last.leases);
     if (last) await run("release (shared)", "release", windows[windows.length - 1]!, last.leases);
-    printTable(`Portshare on ${postgres ? "PostgreSQL" : "SQLite"} (one worker, generator and server on this machine):`, rows);
+    printTable(`Portshare on ${postgres ? "PostgreSQL" : "SQLite"} (${workerCount === 1 ? "one worker" : `${workerCount} workers`}, generator and server on this machine):`, rows);
 
     const duplicates = rows.reduce((n, r) => n + r.result.duplicates, 0);
     if (duplicates > 0) console.log(`\n!!! ${duplicates} DUPLICATE GRANTS: two clients were given one (address, PSID) !!!`);
-    const summary = (r: Row) => ({ label: r.label, window: r.result.window, perSecond: Math.round(r.result.perSecond), p50ms: +r.result.p50ms.toFixed(3), p99ms: +r.result.p99ms.toFixed(3), naks: r.result.naks, timeouts: r.result.timeouts, duplicates: r.result.duplicates });
-    return { backend: postgres ? "postgresql" : "sqlite", clients, ceiling: ceiling.map((r) => ({ ...summary(r), duplicates: undefined })), runs: rows.map(summary), duplicates };
+    const summary = (r: Row) => ({ label: r.label, spread: r.spread, window: r.result.window, perSecond: Math.round(r.result.perSecond), p50ms: +r.result.p50ms.toFixed(3), p99ms: +r.result.p99ms.toFixed(3), naks: r.result.naks, timeouts: r.result.timeouts, duplicates: r.result.duplicates });
+    return { backend: postgres ? "postgresql" : "sqlite", workers: workerCount, clients, ceiling: ceiling.map((r) => ({ ...summary(r), duplicates: undefined })), runs: rows.map(summary), duplicates };
   } finally {
-    await stopChild(worker);
+    await Promise.all(workers.map((worker) => stopChild(worker)));
     await stopChild(echo);
     await dropDatabase();
     rmSync(dir, { recursive: true, force: true });

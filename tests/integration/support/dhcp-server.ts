@@ -1,5 +1,5 @@
 import pino, { type Logger } from "pino";
-import { Allocator } from "@/server/alloc/allocator";
+import { Allocator, type LeaseLimits } from "@/server/alloc/allocator";
 import { createDhcp4o6Handler } from "@/server/dhcp4o6/handler";
 import type { DatagramHandler } from "@/server/dhcp4o6/datagram-handler";
 import { DhcpWorker } from "@/server/udp/worker";
@@ -34,6 +34,12 @@ export interface TestServerOptions {
   log?: Logger;
   /** The clock of the allocator and the handler (default Date.now); tests move it instead of sleeping. */
   now?: () => number;
+  /** Other workers share the database (PostgreSQL scale-out): look leases they made up there. */
+  sharedDatabase?: boolean;
+  /** RFC 7618 §10 caps on live leases per client identifier and per subscriber prefix. */
+  limits?: LeaseLimits;
+  /** Per-client query rate limit of the protocol handler. */
+  rateLimit?: { perSecond: number; burst: number };
 }
 
 /** The real worker (allocator, protocol handler, UDP socket on [::1]:ephemeral) on a test database. */
@@ -48,6 +54,8 @@ export async function startTestServer(t: TestDatabase, options: TestServerOption
     sweepIntervalSeconds: options.sweepIntervalSeconds ?? 3600,
     log,
     now: options.now,
+    sharedDatabase: options.sharedDatabase,
+    limits: options.limits,
   });
   const handler = createDhcp4o6Handler({
     allocator,
@@ -56,6 +64,7 @@ export async function startTestServer(t: TestDatabase, options: TestServerOption
     now: options.now,
     clientPort: options.clientPort ?? client.port,
     relayPort: options.relayPort ?? client.port,
+    rateLimit: options.rateLimit,
   });
   const worker = new DhcpWorker({ port: 0, address: "::1", handler, log });
   const { port } = await worker.start();
