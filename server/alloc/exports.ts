@@ -18,7 +18,8 @@ import type { Database } from "../db";
 import type { Prisma } from "../db/generated/sqlite/client";
 import { decodeClientId } from "./client-id";
 import type { LeaseFilter } from "./lease-filter";
-import { formatIpv4, leaseWhere, portSetSummary } from "./lease-query";
+import { leaseWhere, portSetSummary } from "./lease-query";
+import { formatIpv4 } from "./pool-spec";
 
 /** Rows read per query; a few thousand keeps memory flat and the queries few. */
 export const EXPORT_CHUNK_SIZE = 2000;
@@ -147,7 +148,7 @@ export function leaseCsvRecord(lease: ExportLease): Record<(typeof LEASE_CSV_COL
     id: lease.id,
     pool: lease.pool.name,
     pool_kind: lease.pool.kind.toLowerCase(),
-    address: formatIpv4(lease.address),
+    address: formatIpv4(Number(lease.address)),
     psid: shared ? lease.psid : null,
     psid_offset: shared ? lease.pool.psidOffset : null,
     psid_length: shared ? lease.pool.psidLength : null,
@@ -192,7 +193,7 @@ export function bindingWhere(filter: LeaseFilter, now: Date): Prisma.LeaseWhereI
 export function bindingEntry(lease: ExportLease): BindingEntry {
   const entry: BindingEntry = {
     "binding-ipv6info": lease.ipv6Address!,
-    "binding-ipv4-addr": formatIpv4(lease.address),
+    "binding-ipv4-addr": formatIpv4(Number(lease.address)),
     // protocol.md §6.4: the numeric PSID, not the left-aligned field of option 159.
     "port-set": { "psid-offset": lease.pool.psidOffset, "psid-len": lease.pool.psidLength, psid: lease.psid },
   };

@@ -9,6 +9,7 @@ import { RuleError } from "../errors/rule-error";
 import { portRanges, summarizePortSet, formatPortRange, validatePortParams } from "../psid";
 import { decodeClientId, type DecodedClientId } from "./client-id";
 import type { LeaseFilter, LeaseListRequest, LeaseSort, LeaseStateName, SearchTerm } from "./lease-filter";
+import { formatIpv4 } from "./pool-spec";
 import { quarantineEnd } from "./quarantine";
 
 type LeaseWhere = Prisma.LeaseWhereInput;
@@ -82,10 +83,6 @@ const leaseSelect = {
 
 type SelectedLease = Prisma.LeaseGetPayload<{ select: typeof leaseSelect }>;
 
-export const formatIpv4 = (value: bigint | number): string => {
-  const n = Number(value);
-  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-};
 
 /** The port set of a shared lease in one line (server/psid), or why there is none. */
 export function portSetSummary(pool: { kind: string; psidOffset: number; psidLength: number }, psid: number): string | null {
@@ -122,7 +119,7 @@ function toRow(lease: SelectedLease, now: Date): LeaseRow {
   const shared = lease.pool.kind === "SHARED";
   return {
     id: lease.id,
-    address: formatIpv4(lease.address),
+    address: formatIpv4(Number(lease.address)),
     psid: shared ? lease.psid : null,
     portSet: portSetSummary(lease.pool, lease.psid),
     pool: { ...lease.pool, kind: lease.pool.kind as LeaseRow["pool"]["kind"] },

@@ -12,6 +12,7 @@ import { createTestDatabase, postgresAvailable, type TestDatabase } from "./supp
 import { startTestServer, TEST_SERVER_ID, type TestServer, type TestServerOptions } from "./support/dhcp-server";
 import { Multiplexer, addPools, hex, leaseRows, muxAsk, type Ask } from "./dhcp/harness";
 import { macOf, rfc4361ClientIdOf } from "../support/test-client";
+import { prng } from "../support/prng";
 
 const postgres = await postgresAvailable();
 if (!postgres) console.warn("scale-out.test.ts: PostgreSQL is not reachable on 127.0.0.1:5432 (TEST_DATABASE_URL); skipping (in CI it must run)");
@@ -30,17 +31,6 @@ const POOLS = [
   { name: "scale-dedicated", kind: "dedicated", range: "10.65.0.0/24", leaseTime: 3600 },
 ];
 
-/** A small seeded PRNG (mulberry32): the mix is random, and the seed is printed when a check fails. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Runs `work` for each item with at most `window` at once. */
 async function inWindows<T>(items: readonly T[], window: number, work: (item: T) => Promise<void>): Promise<void> {

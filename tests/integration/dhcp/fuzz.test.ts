@@ -17,23 +17,13 @@ import {
 import { testBackends } from "../support/databases";
 import { dhcpv4Query, dhcpv4Request, ip, macOf, relayed } from "../../support/test-client";
 import { Harness, Listener, Multiplexer, TEST_SERVER_ID, grantOf, muxAsk, muxDora, sleep, type Ask, type Grant } from "./harness";
+import { prng } from "../../support/prng";
 
 const backends = await testBackends();
 
 const SEED = 0x4f36;
 const DATAGRAMS = 11_000;
 
-/** Deterministic PRNG (mulberry32): a failure replays with the same SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const POOLS = [
   // Big enough that the DISCOVERs among the mutants cannot exhaust it: 256 × 64 port sets.

@@ -42,18 +42,8 @@ import {
 import { toHex } from "./helpers";
 import { nestedRelays, rawDhcpv4, rawQuery, rawRelay, v6Option } from "./raw";
 import { TV1, TV2, TV5, TV7, TV8, VECTORS } from "./vectors";
+import { prng } from "../../support/prng";
 
-/** Deterministic PRNG (mulberry32) so that a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = 0x7341;
 const MUTATED = 80_000;
