@@ -4,7 +4,8 @@ import type { Database, DatabaseConfig } from "../db";
 import { leaseChanges } from "./change-signal";
 import { DatabaseUnavailable } from "./database-unavailable";
 import { holdsSlot, isLive, slotKey, type LeaseRecord, type LeaseState } from "./lease-record";
-import { LeaseSql, recordFromRow, type LeaseRow } from "./lease-sql";
+import { leasesAfter, recordFromRow, type LeaseRow } from "./lease-sql";
+import { openLeaseStore, type LeaseStore } from "./lease-store";
 import { LeaseWriter, type SlotClaim } from "./lease-writer";
 import { onPoolsChanged } from "./pool-changes";
 import { selectPools, type PoolSelector } from "./pool-selection";
@@ -115,15 +116,18 @@ export class Allocator {
   private readonly now: () => number;
   private readonly regionStart: number;
 
-  private constructor(private readonly options: AllocatorOptions) {
-    this.writer = new LeaseWriter(options.db, new LeaseSql(options.provider));
+  private constructor(
+    private readonly options: AllocatorOptions,
+    private readonly store: LeaseStore,
+  ) {
+    this.writer = new LeaseWriter(store);
     this.now = options.now ?? Date.now;
     this.regionStart = createHash("sha256").update(options.workerId).digest().readUInt32BE(0) / 2 ** 32;
   }
 
   /** Loads pools, reservations and leases, and starts the expiry sweep. */
   static async start(options: AllocatorOptions): Promise<Allocator> {
-    const allocator = new Allocator(options);
+    const allocator = new Allocator(options, await openLeaseStore(options.db));
     await allocator.loadPools();
     await allocator.loadAllLeases();
     allocator.unsubscribe.push(
@@ -183,6 +187,12 @@ export class Allocator {
     return held && record.clientId !== exceptClientId ? record : undefined;
   }
 
+  /** Who holds a slot now, as this worker knows it (its offers live in memory only: see offerInMemory). */
+  holderOf(address: number, psid: number): LeaseRecord | undefined {
+    const record = this.bySlot.get(slotKey(address, psid));
+    return record && holdsSlot(record, this.now()) ? record : undefined;
+  }
+
   /** The pool that owns an address, if any. */
   poolOfAddress(address: number): PoolState | undefined {
     return this.poolOrder.find((p) => p.containsAddress(address));
@@ -196,7 +206,7 @@ export class Allocator {
   offer(client: ClientIdentity, candidates: readonly PoolState[], hint?: SlotRequest): Promise<Binding | null> {
     return this.serialized(client.clientId, async () => {
       const now = this.now();
-      if (this.options.sharedDatabase && !this.byClient.has(client.clientId)) await this.loadLeasesWhere({ clientId: client.clientId });
+      if (this.options.sharedDatabase && !this.byClient.has(client.clientId)) this.admitAll(await this.lookup(this.store.leasesOfClient(client.clientId)));
       const existing = this.leaseOf(client.clientId);
       const existingPool = existing && candidates.find((p) => p.id === existing.poolId);
 
@@ -274,7 +284,7 @@ export class Allocator {
       let record = this.bySlot.get(slotKey(request.address, psid));
       if (this.options.sharedDatabase && (!record || record.clientId !== client.clientId)) {
         // Another worker may have offered or bound this slot (a DISCOVER here, a REQUEST there).
-        await this.loadLeasesWhere({ address: request.address, psid });
+        this.admitAll(await this.lookup(this.store.leaseAtSlot(request.address, psid)));
         record = this.bySlot.get(slotKey(request.address, psid));
       }
       if (!record || record.clientId !== client.clientId) {
@@ -316,9 +326,15 @@ export class Allocator {
   async sweep(): Promise<number> {
     const now = this.now();
     const expiring: LeaseRecord[] = [];
+    let expired = 0;
     for (const record of this.bySlot.values()) {
-      // An offer whose row is still being written (id 0) is swept next time.
-      if ((record.state === "OFFERED" || record.state === "BOUND") && record.expiresAt <= now && record.id !== 0) expiring.push(record);
+      if ((record.state === "OFFERED" || record.state === "BOUND") && record.expiresAt <= now) {
+        if (record.id !== 0) expiring.push(record);
+        else {
+          this.dropOffer(record, "EXPIRED"); // an offer in memory only
+          expired++;
+        }
+      }
       else if ((record.state === "DECLINED" || record.state === "REVOKED") && (record.quarantineUntil ?? 0) <= now) this.releaseSlot(record);
     }
     const results = await Promise.all(
@@ -330,7 +346,6 @@ export class Allocator {
         }).then((outcome) => ({ record, outcome })),
       ),
     );
-    let expired = 0;
     for (const { record, outcome } of results) {
       if (outcome.committed) {
         record.state = "EXPIRED";
@@ -442,9 +457,7 @@ export class Allocator {
       fromState: previous && previous.clientId === client.clientId ? previous.state : null,
       actor: state === "OFFERED" ? "client:DISCOVER" : "client:REQUEST",
     };
-    if (state === "OFFERED" && this.options.provider === "sqlite" && !this.options.sharedDatabase) {
-      return this.offerWrittenBehind(client, pool, write, previous, tookBit);
-    }
+    if (state === "OFFERED" && !this.options.sharedDatabase) return this.offerInMemory(client, pool, write, previous);
     let outcome;
     try {
       outcome = await this.writer.submit(write);
@@ -457,7 +470,7 @@ export class Allocator {
       this.options.log?.info(`slot ${address}/${psid} of pool ${pool.pool.name} was taken by another worker`);
       // Learn the row that won (its client, state, expiry): the sweep then frees the bit when that
       // lease ends, and the caller sees whose slot it is.
-      if (this.options.sharedDatabase) await this.loadLeasesWhere({ address, psid });
+      if (this.options.sharedDatabase) this.admitAll(await this.lookup(this.store.leaseAtSlot(address, psid)));
       return null;
     }
     const record = this.recordOf(client, pool, write, outcome.leaseId, outcome.startedAt.getTime());
@@ -466,34 +479,24 @@ export class Allocator {
   }
 
   /**
-   * With no other worker on the database, this process's index is the only allocator, so an OFFER
-   * (which promises nothing durable) may leave before its row is written; the client's REQUEST
-   * then waits for it (the writer keeps one slot's writes in order). A failed write takes the
-   * offer back. An ACK still never leaves before its commit.
+   * With no other worker on the database, this process's index is the only allocator, so an
+   * offer, which promises nothing durable, lives in memory only: the slot's bit keeps it from
+   * everyone else until the REQUEST binds it (one write, the ACK's, which never leaves before its
+   * commit) or the hold runs out. A restart forgets it; the client's REQUEST then binds the slot
+   * if it is still free (confirm's allowNew), else the client starts over with a DISCOVER.
    */
-  private offerWrittenBehind(client: ClientIdentity, pool: PoolState, write: SlotClaim, previous: LeaseRecord | undefined, tookBit: boolean): Binding {
+  private offerInMemory(client: ClientIdentity, pool: PoolState, write: SlotClaim, previous: LeaseRecord | undefined): Binding {
     const record = this.recordOf(client, pool, write, 0, write.startedAt.getTime());
-    record.written = this.writer.submit(write).then(
-      (outcome) => {
-        if (outcome.committed) {
-          record.id = outcome.leaseId;
-          return;
-        }
-        throw new Error("the database refused the offer's slot");
-      },
-    ).catch((error: unknown) => {
-      this.options.log?.warn(`offer of ${write.address}/${write.psid} not written: ${error instanceof Error ? error.message : error}`);
-      if (this.bySlot.get(slotKey(write.address, write.psid)) === record) {
-        this.forget(record);
-        if (previous) this.remember(previous);
-        else this.bySlot.delete(slotKey(write.address, write.psid));
-        if (tookBit) pool.index.free(pool.slotOf(write.address, write.psid));
-      }
-      throw new DatabaseUnavailable(error);
-    });
-    record.written.catch(() => {}); // observed by whoever needs the row; never an unhandled rejection
+    if (previous && previous.id !== 0) record.displaced = previous;
     this.remember(record);
     return this.bindingOf(record, pool);
+  }
+
+  /** An in-memory offer ends (lapsed, released, turned down): the slot goes back to its previous row, or to no one. */
+  private dropOffer(record: LeaseRecord, state: "EXPIRED" | "RELEASED"): void {
+    record.state = state;
+    if (this.bySlot.get(slotKey(record.address, record.psid)) === record && record.displaced) this.remember(record.displaced);
+    this.releaseSlot(record);
   }
 
   private recordOf(client: ClientIdentity, pool: PoolState, write: SlotClaim, id: number, startedAt: number): LeaseRecord {
@@ -517,7 +520,10 @@ export class Allocator {
       const now = this.now();
       const record = this.findClientRecord(client.clientId, slot);
       if (!record || !isLive(record, now)) return false;
-      if (record.written && !(await record.written.then(() => true, () => false))) return false;
+      if (record.id === 0) {
+        this.dropOffer(record, "RELEASED"); // an offer in memory only: nothing to write
+        return true;
+      }
       const quarantineUntil = state === "DECLINED" ? quarantineEnd(new Date(record.expiresAt), new Date(now)) : null;
       const outcome = await this.writer
         .submit({ kind: "end", leaseId: record.id, clientId: record.clientId, state, quarantineUntil, now: new Date(now), fromState: record.state, actor, detail })
@@ -683,6 +689,17 @@ export class Allocator {
     );
   }
 
+  /** A hot-path lookup: a failure drops the exchange and is counted, like a failed commit. */
+  private lookup<T>(pending: Promise<T>): Promise<T> {
+    return pending.catch((error: unknown) => {
+      throw new DatabaseUnavailable(error);
+    });
+  }
+
+  private admitAll(found: LeaseRecord | LeaseRecord[] | undefined): void {
+    for (const record of Array.isArray(found) ? found : found ? [found] : []) this.admit(record);
+  }
+
   /** Takes a lease read from the database into memory and sets its slot's bit. */
   private admit(record: LeaseRecord): LeaseRecord {
     const old = this.bySlot.get(slotKey(record.address, record.psid));
@@ -698,9 +715,8 @@ export class Allocator {
    * model query per row would make a million leases take minutes; toolchain.md §2.5).
    */
   private async loadAllLeases(): Promise<void> {
-    const sql = new LeaseSql(this.options.provider);
     for (let after = 0; ; ) {
-      const { sql: text, params } = sql.leasesAfter(after, 20_000);
+      const { sql: text, params } = leasesAfter(this.options.provider, after, 20_000);
       const [{ chunk }] = await this.options.db.$queryRawUnsafe<[{ chunk: string }]>(text, ...params);
       const rows = JSON.parse(chunk) as LeaseRow[];
       if (rows.length === 0) return;

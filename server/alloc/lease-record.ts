@@ -18,8 +18,11 @@ export interface LeaseRecord {
   startedAt: number;
   expiresAt: number;
   quarantineUntil: number | null;
-  /** Settles when an offer written behind its reply is in the database (id is 0 until then). */
-  written?: Promise<void>;
+  /**
+   * An offer kept in memory only (id 0) remembers the ended record whose slot it took, which
+   * returns to the slot if the offer lapses (so the sweep still ends that row in the database).
+   */
+  displaced?: LeaseRecord;
 }
 
 /** One number per slot: address and PSID packed (2^48 < 2^53, so exact). */

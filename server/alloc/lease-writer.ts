@@ -1,6 +1,6 @@
-import type { Database } from "../db";
 import { slotKey, type LeaseState } from "./lease-record";
-import type { ClaimRow, EndRow, EventRow, LeaseSql } from "./lease-sql";
+import type { ClaimRow, EndRow } from "./lease-sql";
+import type { LeaseStore } from "./lease-store";
 
 /** A binding to write: an offer, a new binding, or the refresh of the client's own one. */
 export interface SlotClaim extends ClaimRow {
@@ -29,7 +29,7 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** Upper bound of writes per transaction (SQLite allows 32766 parameters; a claim uses 11). */
+/** Upper bound of writes per transaction: bounds the time one commit holds the event loop (SQLite). */
 const MAX_BATCH = 512;
 
 /**
@@ -46,10 +46,7 @@ export class LeaseWriter {
   /** Called when a commit failed (metrics); its writes are rejected. */
   onFailure?: (error: unknown) => void;
 
-  constructor(
-    private readonly db: Database,
-    private readonly sql: LeaseSql,
-  ) {}
+  constructor(private readonly store: LeaseStore) {}
 
   submit(write: LeaseWrite): Promise<WriteOutcome> {
     return new Promise((resolve, reject) => {
@@ -71,7 +68,7 @@ export class LeaseWriter {
         const batch = this.takeBatch();
         const started = performance.now();
         try {
-          const outcomes = await this.commit(batch.map((p) => p.write));
+          const outcomes = await this.store.commit(batch.map((p) => p.write));
           batch.forEach((p, i) => p.resolve(outcomes[i]!));
           this.onCommit?.(batch.length, (performance.now() - started) / 1000);
         } catch (error) {
@@ -100,44 +97,5 @@ export class LeaseWriter {
     }
     this.queue = rest;
     return batch;
-  }
-
-  private commit(writes: LeaseWrite[]): Promise<WriteOutcome[]> {
-    return this.db.$transaction(async (tx) => {
-      const outcomes: WriteOutcome[] = writes.map(() => ({ committed: false }));
-      const events: EventRow[] = [];
-
-      const claims = writes.flatMap((w, i) => (w.kind === "claim" ? [{ w, i }] : []));
-      if (claims.length > 0) {
-        const { sql, params } = this.sql.claimSlots(claims.map(({ w }) => w));
-        const rows = await tx.$queryRawUnsafe<{ id: number | bigint; address: number | bigint; psid: number | bigint; started_at: Date | string }[]>(sql, ...params);
-        const bySlot = new Map(rows.map((r) => [slotKey(Number(r.address), Number(r.psid)), r]));
-        for (const { w, i } of claims) {
-          const row = bySlot.get(slotKey(w.address, w.psid));
-          if (!row) continue;
-          outcomes[i] = { committed: true, leaseId: Number(row.id), startedAt: new Date(row.started_at) };
-          if (w.fromState !== w.state) {
-            events.push({ leaseId: Number(row.id), at: w.now, fromState: w.fromState, toState: w.state, clientId: w.clientId, actor: w.actor, detail: null });
-          }
-        }
-      }
-
-      const ends = writes.flatMap((w, i) => (w.kind === "end" ? [{ w, i }] : []));
-      if (ends.length > 0) {
-        const { sql, params } = this.sql.endLeases(ends.map(({ w }) => w));
-        const ended = new Set((await tx.$queryRawUnsafe<{ id: number | bigint }[]>(sql, ...params)).map((r) => Number(r.id)));
-        for (const { w, i } of ends) {
-          if (!ended.has(w.leaseId)) continue;
-          outcomes[i] = { committed: true, leaseId: w.leaseId, startedAt: w.now };
-          events.push({ leaseId: w.leaseId, at: w.now, fromState: w.fromState, toState: w.state, clientId: w.clientId, actor: w.actor, detail: w.detail ?? null });
-        }
-      }
-
-      if (events.length > 0) {
-        const { sql, params } = this.sql.insertEvents(events);
-        await tx.$executeRawUnsafe(sql, ...params);
-      }
-      return outcomes;
-    });
   }
 }

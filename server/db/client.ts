@@ -2,11 +2,45 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import type BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
 import { PrismaClient } from "./generated/sqlite/client";
 import { PrismaClient as PgPrismaClient } from "./generated/postgresql/client";
 import type { DatabaseConfig } from "./config";
 
 export type Database = PrismaClient;
+
+type SqlDriverAdapter = Awaited<ReturnType<PrismaBetterSqlite3["connect"]>>;
+
+/**
+ * The connection under a Prisma client, for the 4o6 hot path (architecture.md: the allocation
+ * path). Prisma costs 130-250 µs a query here (toolchain.md §2.5); the hot path runs its own
+ * prepared statements on the very connection (SQLite) or pool (PostgreSQL) Prisma uses, so
+ * there is one persistence layer, one set of migrations and, for SQLite, one writer.
+ */
+export type DirectConnection =
+  | {
+      provider: "sqlite";
+      connection: BetterSqlite3.Database;
+      /**
+       * Runs `work` (synchronous statements) in one transaction on Prisma's connection, never
+       * inside one of Prisma's own open interactive transactions.
+       */
+      transaction<T>(work: () => T): Promise<T>;
+    }
+  | { provider: "postgresql"; pool: pg.Pool };
+
+const direct = new WeakMap<Database, Promise<DirectConnection>>();
+
+/** The hot path's handle on a client made by createDatabase. */
+export function directConnection(db: Database): Promise<DirectConnection> {
+  const found = direct.get(db);
+  if (!found) throw new Error("directConnection: this client was not made by createDatabase");
+  return found;
+}
+
+/** How long a new PostgreSQL connection may take before the attempt fails (a hung server is an outage, not a wait). */
+const PG_CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * One Prisma client for the configured backend. The two generated clients share one model
@@ -14,20 +48,58 @@ export type Database = PrismaClient;
  */
 export async function createDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.provider === "postgresql") {
-    const client = new PgPrismaClient({ adapter: new PrismaPg({ connectionString: config.url }) });
-    return client as unknown as Database;
+    const pool = new pg.Pool({ connectionString: config.url, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS, keepAlive: true });
+    const client = new PgPrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }) as unknown as Database;
+    direct.set(client, Promise.resolve({ provider: "postgresql", pool }));
+    return client;
   }
   mkdirSync(path.dirname(config.file), { recursive: true });
   // The adapter holds one connection; a busy timeout lets a second process (a standalone
   // worker, a migration) wait for the write lock instead of failing at once.
-  const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: config.file, timeout: 5000 }) });
+  const factory = new PrismaBetterSqlite3({ url: config.file, timeout: 5000 });
+  let connected!: (adapter: SqlDriverAdapter) => void;
+  const adapter = new Promise<SqlDriverAdapter>((resolve) => (connected = resolve));
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const made = await connect();
+    connected(made);
+    return made;
+  };
+  const client = new PrismaClient({ adapter: factory });
   // WAL is persistent on the file; synchronous is per connection. FULL makes every commit
   // durable before an ACK leaves; NORMAL (SQLITE_SYNCHRONOUS=NORMAL) survives a process crash
   // but may lose the last commits on power loss.
   await client.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await client.$executeRawUnsafe(`PRAGMA synchronous = ${sqliteSynchronous()}`);
   await client.$executeRawUnsafe("PRAGMA foreign_keys = ON");
+  direct.set(client, adapter.then(sqliteDirect));
   return client;
+}
+
+function sqliteDirect(adapter: SqlDriverAdapter): DirectConnection {
+  // The adapter keeps its better-sqlite3 handle as `client` (@prisma/adapter-better-sqlite3 7.10).
+  const connection = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
+  if (!connection || typeof connection.prepare !== "function") throw new Error("the SQLite driver adapter does not expose its connection");
+  return {
+    provider: "sqlite",
+    connection,
+    async transaction<T>(work: () => T): Promise<T> {
+      // Outside Prisma's interactive transactions the work runs at once, start to COMMIT with no
+      // await in between, so nothing else can slip into it. While one is open, wait for its lock.
+      if (!connection.inTransaction) return connection.transaction(work).immediate();
+      const prismaLock = await adapter.startTransaction(); // takes the adapter's lock and runs BEGIN
+      try {
+        const result = work();
+        connection.prepare("COMMIT").run();
+        await prismaLock.commit(); // releases the lock (the caller issues COMMIT itself: usePhantomQuery is false)
+        return result;
+      } catch (error) {
+        if (connection.inTransaction) connection.prepare("ROLLBACK").run();
+        await prismaLock.rollback();
+        throw error;
+      }
+    },
+  };
 }
 
 function sqliteSynchronous(): "FULL" | "NORMAL" {

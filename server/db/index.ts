@@ -1,7 +1,7 @@
 import { createDatabase, type Database } from "./client";
 import { resolveDatabaseConfig, type DatabaseConfig } from "./config";
 
-export type { Database } from "./client";
+export { directConnection, type Database, type DirectConnection } from "./client";
 export { resolveDatabaseConfig, describeDatabase, type DatabaseConfig } from "./config";
 
 // One client per process, shared by the UDP worker, the tRPC routes and the pages even though

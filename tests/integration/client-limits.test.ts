@@ -32,8 +32,13 @@ describe.each(backends)("per-client limits on %s", (backend) => {
   let h: Harness;
   let n = 40_000;
   const next = (init: Partial<Ask> = {}): Ask => ({ mac: macOf(n++), ...init });
-  const liveLeasesOf = async (mac: Uint8Array) =>
-    (await leaseRows(h.db)).filter((r) => r.clientId === hex(rfc4361ClientIdOf(mac)) && (r.state === "BOUND" || r.state === "OFFERED")).length;
+  /** Bindings in the database, and offers (which a single worker keeps in memory only). */
+  const liveLeasesOf = async (mac: Uint8Array) => {
+    const clientId = hex(rfc4361ClientIdOf(mac));
+    const bound = (await leaseRows(h.db)).filter((r) => r.clientId === clientId && r.state === "BOUND").length;
+    const offered = h.server.allocator.leaseOf(clientId)?.state === "OFFERED" ? 1 : 0;
+    return bound + offered;
+  };
 
   beforeAll(async () => {
     h = await Harness.start(backend, POOLS, { limits: { perClient: 2, perPrefix: 3, prefixLength: 56 }, rateLimit: { perSecond: 5, burst: 20 } });

@@ -162,6 +162,9 @@ describe.each(backends)("crash safety of worker processes on %s", (backend: Back
     expect(worker.alive()).toBe(true);
     const inFlight = Array.from({ length: 60 }, (_, i) => subscriber(CLIENTS + i));
     const late = Array.from({ length: 5 }, (_, i) => subscriber(CLIENTS + 100 + i));
+    // The queries in flight are REQUESTs: an ACK is what must never leave without its commit (a
+    // single worker keeps its offers in memory, so the DISCOVERs are answered first).
+    const offers = await Promise.all(inFlight.map((s) => muxAsk(mux, worker.port, DhcpMessageType.DISCOVER, s.init)));
 
     // PostgreSQL: a lock on the lease table holds the worker's commit, so the queries are
     // certainly in flight (read, not yet committed) when SIGTERM comes.
@@ -173,7 +176,11 @@ describe.each(backends)("crash safety of worker processes on %s", (backend: Back
       await locker.query("LOCK TABLE lease IN EXCLUSIVE MODE");
     }
     try {
-      const replies = inFlight.map((s) => muxAsk(mux, worker.port, DhcpMessageType.DISCOVER, s.init, { tries: 1, waitMs: 10_000 }));
+      const replies = inFlight.map((s, i) => {
+        const offer = offers[i]!;
+        const request = { ...s.init, requestedIp: offer.dhcpv4.yiaddr, serverId: ip(WORKER_SERVER_ID), portParams: portParams(offer.dhcpv4) };
+        return muxAsk(mux, worker.port, DhcpMessageType.REQUEST, request, { tries: 1, waitMs: 10_000 });
+      });
       if (locker) {
         const until = Date.now() + 5000;
         for (;;) {
@@ -201,12 +208,13 @@ describe.each(backends)("crash safety of worker processes on %s", (backend: Back
       expect((await worker.exited).code).toBe(0);
 
       const rows = new Map((await leaseRows(t.db)).map((r) => [r.clientId, r]));
-      // A reply for every query whose offer was committed, a committed offer for every reply.
+      // An ACK for every binding committed, a committed binding for every ACK.
       inFlight.forEach((s, i) => {
         const reply = answered[i];
         const row = rows.get(s.id);
-        if (locker) expect(reply?.type, `client ${s.n} was in flight at SIGTERM`).toBe(DhcpMessageType.OFFER);
-        expect(Boolean(reply), `client ${s.n}: reply ${reply ? "sent" : "missing"}, offer ${row ? "committed" : "not committed"}`).toBe(Boolean(row));
+        const bound = row?.state === "BOUND";
+        if (locker) expect(reply?.type, `client ${s.n} was in flight at SIGTERM`).toBe(DhcpMessageType.ACK);
+        expect(Boolean(reply), `client ${s.n}: ACK ${reply ? "sent" : "missing"}, binding ${bound ? "committed" : "not committed"}`).toBe(bound);
         if (reply && row) expect(slotText(row.address, row.psid)).toBe(slotText(reply.dhcpv4.yiaddr, portParams(reply.dhcpv4)?.psid ?? 0));
       });
       expect(answered.filter(Boolean).length).toBeGreaterThan(0);

@@ -245,8 +245,8 @@ describe.each(backends)("shared allocation (protocol.md §4.6) on %s", (backend)
       // Asking for the declined pair gets another one; the address's other PSIDs are still handed out.
       const other = await discover(h.client, client({ shared: true, requestedIp: ga.address, portParams: ga.params }));
       expect(slotText(grantOf(other))).not.toBe(slotText(ga));
-      const held = new Set((await leaseRows(h.db)).filter((r) => r.address === ga.address && ["OFFERED", "BOUND", "DECLINED"].includes(r.state)).map((r) => r.psid));
-      const neighbour = { ...ga.params!, psid: [...Array(16).keys()].find((p) => !held.has(p))! };
+      // Offers of a single worker live in its memory only: ask it which pairs are held.
+      const neighbour = { ...ga.params!, psid: [...Array(16).keys()].find((p) => !h.server.allocator.holderOf(ga.address, p))! };
       const sameAddress = await discover(h.client, client({ shared: true, requestedIp: ga.address, portParams: neighbour }));
       expect(sameAddress.dhcpv4.yiaddr).toBe(ga.address);
       expect(portParams(sameAddress.dhcpv4)).toEqual(neighbour);
