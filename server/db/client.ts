@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { fsync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -72,34 +72,71 @@ export async function createDatabase(config: DatabaseConfig): Promise<Database> 
   await client.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await client.$executeRawUnsafe(`PRAGMA synchronous = ${sqliteSynchronous()}`);
   await client.$executeRawUnsafe("PRAGMA foreign_keys = ON");
-  direct.set(client, adapter.then(sqliteDirect));
+  direct.set(client, adapter.then((made) => sqliteDirect(made, config.file, sqliteSynchronous() === "FULL")));
   return client;
 }
 
-function sqliteDirect(adapter: SqlDriverAdapter): DirectConnection {
+function sqliteDirect(adapter: SqlDriverAdapter, file: string, durable: boolean): DirectConnection {
   // The adapter keeps its better-sqlite3 handle as `client` (@prisma/adapter-better-sqlite3 7.10).
   const connection = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
   if (!connection || typeof connection.prepare !== "function") throw new Error("the SQLite driver adapter does not expose its connection");
+  const wal = durable ? new WalSync(`${file}-wal`) : undefined;
+  const [flushLater, flushInCommit] = durable ? [connection.prepare("PRAGMA synchronous = NORMAL"), connection.prepare("PRAGMA synchronous = FULL")] : [];
+  /** The transaction itself, on the event loop's thread (better-sqlite3 is synchronous). */
+  const run = async <T>(work: () => T): Promise<T> => {
+    // Outside Prisma's interactive transactions the work runs at once, start to COMMIT with no
+    // await in between, so nothing else can slip into it. While one is open, wait for its lock.
+    if (!connection.inTransaction) return connection.transaction(work).immediate();
+    const prismaLock = await adapter.startTransaction(); // takes the adapter's lock and runs BEGIN
+    try {
+      const result = work();
+      connection.prepare("COMMIT").run();
+      await prismaLock.commit(); // releases the lock (the caller issues COMMIT itself: usePhantomQuery is false)
+      return result;
+    } catch (error) {
+      if (connection.inTransaction) connection.prepare("ROLLBACK").run();
+      await prismaLock.rollback();
+      throw error;
+    }
+  };
   return {
     provider: "sqlite",
     connection,
     async transaction<T>(work: () => T): Promise<T> {
-      // Outside Prisma's interactive transactions the work runs at once, start to COMMIT with no
-      // await in between, so nothing else can slip into it. While one is open, wait for its lock.
-      if (!connection.inTransaction) return connection.transaction(work).immediate();
-      const prismaLock = await adapter.startTransaction(); // takes the adapter's lock and runs BEGIN
+      if (!wal || !flushLater || !flushInCommit || connection.inTransaction) return run(work);
+      // synchronous=FULL would fsync the WAL inside COMMIT, holding the event loop for the whole
+      // disk flush. The hot path commits with NORMAL (frames written, not yet flushed) and then
+      // flushes the WAL on libuv's thread pool: the caller hears of its commit only once the
+      // flush is done, as under FULL, and packets are served meanwhile. Everything else on this
+      // connection (Prisma's writes) keeps FULL.
+      flushLater.run();
+      let result: T;
       try {
-        const result = work();
-        connection.prepare("COMMIT").run();
-        await prismaLock.commit(); // releases the lock (the caller issues COMMIT itself: usePhantomQuery is false)
-        return result;
-      } catch (error) {
-        if (connection.inTransaction) connection.prepare("ROLLBACK").run();
-        await prismaLock.rollback();
-        throw error;
+        result = connection.transaction(work).immediate();
+      } finally {
+        flushInCommit.run();
       }
+      await wal.flush();
+      return result;
     },
   };
+}
+
+/**
+ * fsync of the database's write-ahead log through a descriptor of our own (any descriptor of a
+ * file flushes all of its written pages). SQLite keeps the -wal file while a connection is open,
+ * so the descriptor stays valid for the life of this one.
+ */
+class WalSync {
+  private fd?: number;
+
+  constructor(private readonly path: string) {}
+
+  flush(): Promise<void> {
+    this.fd ??= openSync(this.path, "r");
+    const fd = this.fd;
+    return new Promise((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+  }
 }
 
 function sqliteSynchronous(): "FULL" | "NORMAL" {

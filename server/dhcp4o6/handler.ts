@@ -30,7 +30,7 @@ export interface Dhcp4o6HandlerOptions {
   allocator: Allocator;
   /** Option 54 of every reply (protocol.md §3.6: a configured IPv4 server identifier). */
   serverId: number;
-  log: Pick<Logger, "debug" | "warn">;
+  log: Pick<Logger, "debug" | "warn" | "isLevelEnabled">;
   now?: () => number;
   /**
    * UDP port a direct (unrelayed) query is answered on: the DHCPv6 client port 546 (RFC 8415
@@ -127,10 +127,13 @@ export function createDhcp4o6Handler(options: Dhcp4o6HandlerOptions): DatagramHa
         return { kind: "drop", reason: "encode-error", receivedType };
       }
       const sentType = TYPE_NAMES[outcome.dhcpv4.options[0]?.data[0] ?? 0] ?? "unknown";
-      options.log.debug(
-        { type: receivedType, reply: sentType, from: source.address, chaddr: Buffer.from(client.subarray(0, 6)).toString("hex"), yiaddr: formatIpv4(outcome.dhcpv4.yiaddr), note: outcome.note },
-        "4o6 exchange",
-      );
+      // The details cost a few microseconds to format: only when someone reads them.
+      if (options.log.isLevelEnabled("debug")) {
+        options.log.debug(
+          { type: receivedType, reply: sentType, from: source.address, chaddr: Buffer.from(client.subarray(0, 6)).toString("hex"), yiaddr: formatIpv4(outcome.dhcpv4.yiaddr), note: outcome.note },
+          "4o6 exchange",
+        );
+      }
       return { kind: "reply", bytes, ...destination(request, source, ports), receivedType, sentType };
     },
   };
