@@ -82,6 +82,15 @@ export interface LeaseLimits {
 }
 
 const CLAIM_RETRIES = 8;
+
+/** A slot held by an offer or a binding, and for how long (epoch ms). */
+interface Held {
+  address: number;
+  psid: number;
+  state: "OFFERED" | "BOUND";
+  startedAt: number;
+  expiresAt: number;
+}
 /** Slots read from the database after a claim lost to another worker (sharedDatabase). */
 const LEARN_SLOTS = 1024;
 
@@ -440,6 +449,8 @@ export class Allocator {
     const previous = this.bySlot.get(key);
     const tookBit = pool.index.take(slot);
     const seconds = state === "OFFERED" ? (this.options.offerHoldSeconds ?? 60) : pool.pool.leaseTime;
+    const expiresAt = now + seconds * 1000;
+    if (state === "OFFERED" && !this.options.sharedDatabase) return this.offerInMemory(client, pool, { address, psid, startedAt: now, expiresAt }, previous);
     const write: SlotClaim = {
       kind: "claim",
       poolId: pool.id,
@@ -452,12 +463,11 @@ export class Allocator {
       softwireSource: client.softwireSource,
       relayInfo: client.relayInfo,
       startedAt: new Date(now),
-      expiresAt: new Date(now + seconds * 1000),
+      expiresAt: new Date(expiresAt),
       now: new Date(now),
       fromState: previous && previous.clientId === client.clientId ? previous.state : null,
       actor: state === "OFFERED" ? "client:DISCOVER" : "client:REQUEST",
     };
-    if (state === "OFFERED" && !this.options.sharedDatabase) return this.offerInMemory(client, pool, write, previous);
     let outcome;
     try {
       outcome = await this.writer.submit(write);
@@ -473,7 +483,7 @@ export class Allocator {
       if (this.options.sharedDatabase) this.admitAll(await this.lookup(this.store.leaseAtSlot(address, psid)));
       return null;
     }
-    const record = this.recordOf(client, pool, write, outcome.leaseId, outcome.startedAt.getTime());
+    const record = this.recordOf(client, pool, { address, psid, state, startedAt: outcome.startedAt.getTime(), expiresAt }, outcome.leaseId);
     this.remember(record);
     return this.bindingOf(record, pool);
   }
@@ -485,8 +495,8 @@ export class Allocator {
    * commit) or the hold runs out. A restart forgets it; the client's REQUEST then binds the slot
    * if it is still free (confirm's allowNew), else the client starts over with a DISCOVER.
    */
-  private offerInMemory(client: ClientIdentity, pool: PoolState, write: SlotClaim, previous: LeaseRecord | undefined): Binding {
-    const record = this.recordOf(client, pool, write, 0, write.startedAt.getTime());
+  private offerInMemory(client: ClientIdentity, pool: PoolState, slot: Omit<Held, "state">, previous: LeaseRecord | undefined): Binding {
+    const record = this.recordOf(client, pool, { ...slot, state: "OFFERED" }, 0);
     if (previous && previous.id !== 0) record.displaced = previous;
     this.remember(record);
     return this.bindingOf(record, pool);
@@ -499,18 +509,18 @@ export class Allocator {
     this.releaseSlot(record);
   }
 
-  private recordOf(client: ClientIdentity, pool: PoolState, write: SlotClaim, id: number, startedAt: number): LeaseRecord {
+  private recordOf(client: ClientIdentity, pool: PoolState, held: Held, id: number): LeaseRecord {
     return {
       id,
       poolId: pool.id,
-      address: write.address,
-      psid: write.psid,
-      state: write.state,
+      address: held.address,
+      psid: held.psid,
+      state: held.state,
       clientId: client.clientId,
       ipv6Address: client.ipv6Address,
       softwireSource: client.softwireSource,
-      startedAt,
-      expiresAt: write.expiresAt.getTime(),
+      startedAt: held.startedAt,
+      expiresAt: held.expiresAt,
       quarantineUntil: null,
     };
   }

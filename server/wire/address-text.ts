@@ -27,31 +27,39 @@ export function parseIpv4(text: string): number | undefined {
 /** 16 bytes -> RFC 5952 text (lower case, longest zero run compressed, ::ffff:a.b.c.d for mapped). */
 export function formatIpv6(address: Uint8Array): string {
   if (address.length !== 16) throw new RangeError(`an IPv6 address needs 16 bytes, got ${address.length}`);
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((address[i]! << 8) | address[i + 1]!);
+  const group = (i: number) => (address[2 * i]! << 8) | address[2 * i + 1]!;
   // RFC 5952 §5: IPv4-mapped addresses keep the dotted quad.
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+  if (group(0) === 0 && group(1) === 0 && group(2) === 0 && group(3) === 0 && group(4) === 0 && group(5) === 0xffff) {
     return `::ffff:${address[12]}.${address[13]}.${address[14]}.${address[15]}`;
   }
   // RFC 5952 §4.2: compress the longest run of >= 2 zero groups, the first one on a tie.
   let bestStart = -1;
   let bestLength = 1;
   for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
+    if (group(i) !== 0) {
       i++;
       continue;
     }
     let j = i;
-    while (j < 8 && groups[j] === 0) j++;
+    while (j < 8 && group(j) === 0) j++;
     if (j - i > bestLength) {
       bestStart = i;
       bestLength = j - i;
     }
     i = j;
   }
-  const hex = (gs: number[]) => gs.map((g) => g.toString(16)).join(":");
-  if (bestStart < 0) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
+  // Built by concatenation: this runs for every relayed query (the client's peer-address).
+  let text = "";
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      text += "::";
+      i += bestLength - 1;
+      continue;
+    }
+    if (text !== "" && !text.endsWith(":")) text += ":";
+    text += group(i).toString(16);
+  }
+  return text;
 }
 
 /** IPv6 text (any valid form, no zone) -> 16 bytes; undefined when invalid. */

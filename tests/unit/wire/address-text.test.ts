@@ -1,3 +1,5 @@
+import fc from "fast-check";
+import ipaddr from "ipaddr.js";
 import { describe, expect, test } from "vitest";
 import { formatIpv4, formatIpv6, parseIpv4, parseIpv6, parseIpv6Prefix } from "../../../server/wire/index";
 import { toHex } from "./helpers";
@@ -28,6 +30,19 @@ describe("address text", () => {
     const b = Buffer.from(hex, "hex");
     expect(formatIpv6(b)).toBe(text);
     expect(toHex(parseIpv6(text)!)).toBe(hex);
+  });
+
+  test("RFC 5952 text agrees with ipaddr.js for any address (runs of zero groups favoured)", () => {
+    const group = fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 0, max: 0xffff }));
+    fc.assert(
+      fc.property(fc.array(group, { minLength: 8, maxLength: 8 }), (groups) => {
+        const bytes = Uint8Array.from(groups.flatMap((g) => [g >> 8, g & 0xff]));
+        const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
+        fc.pre(!mapped); // ipaddr.js writes those in hex; RFC 5952 §5 (and formatIpv6) keeps the dotted quad
+        expect(formatIpv6(bytes)).toBe((ipaddr.fromByteArray([...bytes]) as ipaddr.IPv6).toRFC5952String());
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   test("IPv6 parsing rejects junk and zones; prefixes are masked", () => {
