@@ -22,25 +22,19 @@ export function clientContext(request: Dhcp4o6Request, datagramSource: string): 
   const option61 = clientIdentifier(v4);
   const chaddr = v4.chaddr.subarray(0, Math.min(v4.hlen, 16));
   const clientId = option61 ? hex(option61) : hex(Uint8Array.of(v4.htype, ...chaddr));
+  const hwAddress = chaddr.length > 0 ? [...chaddr].map((b) => b.toString(16).padStart(2, "0")).join(":") : null;
   const softwire = softwireSource(v4);
   const innermost = request.relays[0];
   const clientAddress = innermost ? formatIpv6(innermost.peerAddress) : datagramSource;
-  // What only a lease write needs is worked out on first use: most DISCOVERs write nothing.
-  let hwAddress: string | null | undefined;
-  let relayInfo: string | null | undefined;
 
   return {
     hasClientId: option61 !== undefined,
     identity: {
       clientId,
-      get hwAddress() {
-        return (hwAddress ??= chaddr.length > 0 ? [...chaddr].map((b) => b.toString(16).padStart(2, "0")).join(":") : null);
-      },
+      hwAddress,
       ipv6Address: softwire && softwire.length === 16 ? formatIpv6(softwire) : clientAddress,
       softwireSource: softwire !== undefined && softwire.length === 16,
-      get relayInfo() {
-        return (relayInfo ??= request.relays.length > 0 ? JSON.stringify(relayChain(request)) : null);
-      },
+      relayInfo: request.relays.length > 0 ? JSON.stringify(relayChain(request)) : null,
     },
     selector: {
       sourceAddress: datagramSource,
