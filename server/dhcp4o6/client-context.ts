@@ -17,7 +17,7 @@ export interface ClientContext {
  * Its IPv6 address: the RFC 8539 softwire source when sent, else the address the query came
  * from (the innermost relay's peer-address for relayed queries).
  */
-export function clientContext(request: Dhcp4o6Request, datagramSource: string): ClientContext {
+export function clientContext(request: Dhcp4o6Request, datagramSource: string, relays = relayAddresses(request)): ClientContext {
   const v4 = request.dhcpv4;
   const option61 = clientIdentifier(v4);
   const chaddr = v4.chaddr.subarray(0, Math.min(v4.hlen, 16));
@@ -25,7 +25,7 @@ export function clientContext(request: Dhcp4o6Request, datagramSource: string): 
   const hwAddress = chaddr.length > 0 ? [...chaddr].map((b) => b.toString(16).padStart(2, "0")).join(":") : null;
   const softwire = softwireSource(v4);
   const innermost = request.relays[0];
-  const clientAddress = innermost ? formatIpv6(innermost.peerAddress) : datagramSource;
+  const clientAddress = relays[0]?.peerAddress ?? datagramSource;
 
   return {
     hasClientId: option61 !== undefined,
@@ -34,18 +34,26 @@ export function clientContext(request: Dhcp4o6Request, datagramSource: string): 
       hwAddress,
       ipv6Address: softwire && softwire.length === 16 ? formatIpv6(softwire) : clientAddress,
       softwireSource: softwire !== undefined && softwire.length === 16,
-      relayInfo: request.relays.length > 0 ? JSON.stringify(relayChain(request)) : null,
+      relayInfo: relays.length > 0 ? JSON.stringify(relays) : null,
     },
     selector: {
       sourceAddress: datagramSource,
-      linkAddress: innermostGlobalLinkAddress(request),
+      linkAddress: innermostGlobalLinkAddress(request, relays),
       interfaceId: innermost && interfaceId(innermost) ? hex(interfaceId(innermost)!) : null,
     },
   };
 }
 
-/** The relay chain for the console, innermost (next to the client) first. */
-function relayChain(request: Dhcp4o6Request) {
+/** One relay of the chain as the console shows it (and lease.relay_info stores it). */
+export interface RelayAddresses {
+  hopCount: number;
+  linkAddress: string;
+  peerAddress: string;
+  interfaceId?: string;
+}
+
+/** The relay chain in text, innermost (next to the client) first; each address formatted once per query. */
+export function relayAddresses(request: Dhcp4o6Request): RelayAddresses[] {
   return request.relays.map((r) => ({
     hopCount: r.hopCount,
     linkAddress: formatIpv6(r.linkAddress),
@@ -59,12 +67,12 @@ function relayChain(request: Dhcp4o6Request) {
  * another relay set it to :: (RFC 8415 §19.1.2), and a link-local one says nothing global, so
  * the first usable one from the client outwards is taken.
  */
-function innermostGlobalLinkAddress(request: Dhcp4o6Request): string | null {
-  for (const relay of request.relays) {
-    const a = relay.linkAddress;
+function innermostGlobalLinkAddress(request: Dhcp4o6Request, relays: readonly RelayAddresses[]): string | null {
+  for (let i = 0; i < request.relays.length; i++) {
+    const a = request.relays[i]!.linkAddress;
     const unspecified = a.every((b) => b === 0);
     const linkLocal = a[0] === 0xfe && (a[1]! & 0xc0) === 0x80;
-    if (!unspecified && !linkLocal) return formatIpv6(a);
+    if (!unspecified && !linkLocal) return relays[i]!.linkAddress;
   }
   return null;
 }

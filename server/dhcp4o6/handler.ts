@@ -8,7 +8,6 @@ import {
   decodeDhcp4o6Request,
   encodeDhcp4o6Response,
   formatIpv4,
-  formatIpv6,
   maxMessageSize,
   portParams,
   relayPort,
@@ -20,7 +19,7 @@ import {
   type Dhcpv6Option,
   type PortParams,
 } from "../wire";
-import { clientContext, type ClientContext } from "./client-context";
+import { clientContext, relayAddresses, type ClientContext } from "./client-context";
 import { RateLimiter } from "./rate-limit";
 import type { DatagramHandler, DatagramSource, HandlingResult } from "./datagram-handler";
 import { informReply, leaseReply, nakReply, softwireDhcpv6Options } from "./reply";
@@ -85,13 +84,14 @@ export function createDhcp4o6Handler(options: Dhcp4o6HandlerOptions): DatagramHa
       const v4 = request.dhcpv4;
       const type = v4.options.length > 0 ? (v4.options.find((o) => o.code === 53)?.data[0] ?? 0) : 0;
       const receivedType = TYPE_NAMES[type] ?? (type === 0 ? "BOOTP" : `type-${type}`);
+      const relays = relayAddresses(request);
       // Per client, not per datagram source: behind a relay, every subscriber shares its address.
-      const clientAddress = request.relays[0] ? formatIpv6(request.relays[0].peerAddress) : source.address;
+      const clientAddress = relays[0]?.peerAddress ?? source.address;
       if (rateLimiter && !rateLimiter.allow(clientAddress)) return { kind: "drop", reason: "rate-limited", receivedType };
 
       let outcome: Outcome;
       try {
-        outcome = await exchange(request, source, type);
+        outcome = await exchange(request, clientContext(request, source.address, relays), type);
       } catch (error) {
         if (error instanceof DatabaseUnavailable) {
           // No reply without a commit; the client retransmits, and we answer once the database is back.
@@ -138,11 +138,10 @@ export function createDhcp4o6Handler(options: Dhcp4o6HandlerOptions): DatagramHa
     },
   };
 
-  async function exchange(request: Dhcp4o6Request, source: DatagramSource, type: number): Promise<Outcome> {
+  async function exchange(request: Dhcp4o6Request, ctx: ClientContext, type: number): Promise<Outcome> {
     const v4 = request.dhcpv4;
     if (v4.op !== 1) return { kind: "drop", reason: "not-bootrequest" };
     if (type === 0) return { kind: "drop", reason: "bootp-not-served" };
-    const ctx = clientContext(request, source.address);
     switch (type) {
       case DhcpMessageType.DISCOVER:
         return discover(request, ctx);
