@@ -37,6 +37,8 @@ export interface DhcpBenchOptions {
   generator?: "native" | "ts";
   /** Run Kea beside Portshare when it is installed (default true). */
   kea: boolean;
+  /** SQLITE_SYNCHRONOUS of the worker: FULL (the default: every ACK's commit is on disk) or NORMAL. */
+  sqliteSynchronous?: "FULL" | "NORMAL";
 }
 
 type Load = (options: LoadOptions, held?: HeldLease[]) => Promise<LoadResult>;
@@ -150,7 +152,7 @@ export async function runDhcpBench(options: DhcpBenchOptions): Promise<Record<st
         // Workers behind one service share the server identifier a REQUEST names (option 54).
         PORTSHARE_WORKER_ID: `bench-${i + 1}`, PORTSHARE_SERVER_ID: "192.0.2.1",
         // The engine is measured, not the limiter (each generated client has its own peer-address anyway).
-        RATE_LIMIT_PER_SECOND: "0" },
+        RATE_LIMIT_PER_SECOND: "0", SQLITE_SYNCHRONOUS: options.sqliteSynchronous ?? "FULL" },
     }),
   );
   const targets: LoadTarget[] = ports.map((port) => ({ address: "::1", port }));
@@ -160,7 +162,8 @@ export async function runDhcpBench(options: DhcpBenchOptions): Promise<Record<st
     const startedAt = performance.now();
     await Promise.all(workers.map((worker, i) => waitForLine(worker, /Portshare 4o6 server/, `worker ${i + 1}`)));
     const what = workerCount === 1 ? "worker" : `${workerCount} workers`;
-    console.log(`${what} ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s on ${postgres ? "PostgreSQL" : "SQLite"} (pool: /16, PSID length 6 = 4,194,304 port sets)`);
+    const backend = postgres ? "PostgreSQL" : `SQLite, synchronous=${options.sqliteSynchronous ?? "FULL"}`;
+    console.log(`${what} ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s on ${backend} (pool: /16, PSID length 6 = 4,194,304 port sets)`);
 
     if (options.kea) {
       const available = await keaAvailable();
@@ -214,7 +217,7 @@ export async function runDhcpBench(options: DhcpBenchOptions): Promise<Record<st
     if (last) rows.push(await measure("portshare", "release (shared)", "release", top, last.result.leases));
     if (keaLast) keaRows.push(await measure("kea", "release", "release", top, keaLast.result.leases));
 
-    printTable(`Portshare on ${postgres ? "PostgreSQL" : "SQLite"} (${workerCount === 1 ? "one worker" : `${workerCount} workers`}, generator and server on this machine; cpu = the worker processes' CPU per exchange):`, rows);
+    printTable(`Portshare on ${backend} (${workerCount === 1 ? "one worker" : `${workerCount} workers`}, generator and server on this machine; cpu = the worker processes' CPU per exchange):`, rows);
     if (kea) {
       printTable("Kea 4o6 (kea-dhcp6 + kea-dhcp4, memfile; cpu = both daemons' CPU per exchange):", keaRows);
       console.log("\nPortshare ÷ Kea, same run:");
@@ -235,7 +238,7 @@ export async function runDhcpBench(options: DhcpBenchOptions): Promise<Record<st
       cpuMicrosPerExchange: r.cpuMicros === undefined ? undefined : Math.round(r.cpuMicros),
     });
     return {
-      backend: postgres ? "postgresql" : "sqlite", workers: workerCount, clients, generator: native ? "native" : "ts",
+      backend: postgres ? "postgresql" : "sqlite", sqliteSynchronous: postgres ? undefined : (options.sqliteSynchronous ?? "FULL"), workers: workerCount, clients, generator: native ? "native" : "ts",
       ceiling: ceiling.map((r) => ({ ...summary(r), duplicates: undefined })), runs: rows.map(summary), kea: kea ? keaRows.map(summary) : undefined, duplicates,
     };
   } finally {

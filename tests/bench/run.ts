@@ -1,5 +1,5 @@
 // `npm run bench [-- SECTION...] [--postgres] [--workers N] [--spread client,split] [--clients N] [--windows 1,16,64]
-//   [--seconds S] [--generator native|ts] [--no-kea]`
+//   [--seconds S] [--generator native|ts] [--no-kea] [--sqlite-sync FULL|NORMAL]`
 // Sections: codec, psid, dhcp, startup [--leases N] (all by default). Prints figures; asserts nothing.
 // The dhcp section (dhcp-bench.ts) starts a Portshare worker (`npm run dhcp`) on a temporary
 // database with a /16 shared pool of PSID length 6 (4M port sets) and a /16 dedicated pool, and
@@ -20,7 +20,7 @@ const value = (name: string, fallback: string) => {
   const at = args.indexOf(`--${name}`);
   return at >= 0 && args[at + 1] ? args[at + 1]! : fallback;
 };
-const VALUED = new Set(["--clients", "--windows", "--seconds", "--leases", "--workers", "--spread", "--generator"]);
+const VALUED = new Set(["--clients", "--windows", "--seconds", "--leases", "--workers", "--spread", "--generator", "--sqlite-sync"]);
 const sections = args.filter((a, i) => !a.startsWith("--") && !VALUED.has(args[i - 1] ?? ""));
 const wanted = (s: string) => sections.length === 0 || sections.includes(s);
 
@@ -28,6 +28,8 @@ function dhcpOptions() {
   const workers = Number(value("workers", "1"));
   const spreads = value("spread", workers > 1 ? "client,split" : "client").split(",") as LoadSpread[];
   if (spreads.some((s) => s !== "client" && s !== "split")) throw new Error("--spread takes client, split or client,split");
+  const sync = value("sqlite-sync", "FULL").toUpperCase();
+  if (sync !== "FULL" && sync !== "NORMAL") throw new Error("--sqlite-sync takes FULL or NORMAL");
   const generator = value("generator", "");
   if (generator !== "" && generator !== "native" && generator !== "ts") throw new Error("--generator takes native or ts");
   return {
@@ -39,6 +41,7 @@ function dhcpOptions() {
     spreads,
     generator: generator === "" ? undefined : (generator as "native" | "ts"),
     kea: !flag("no-kea"),
+    sqliteSynchronous: sync as "FULL" | "NORMAL",
   };
 }
 
