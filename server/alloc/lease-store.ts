@@ -10,6 +10,8 @@ import { SqliteLeaseStore } from "./sqlite-lease-store";
  * (console, start-up, reloads) reads through Prisma.
  */
 export interface LeaseStore {
+  /** How many group commits may run at once (1: one after the other). */
+  readonly concurrentCommits: number;
   /**
    * Writes a group of claims and ends with their history, atomically per write; outcomes in
    * the order of `writes`. A claim the database's rules refuse comes back uncommitted.

@@ -37,10 +37,18 @@ const MAX_BATCH = 512;
  * busy server commits many clients' bindings at once. A write's promise settles only after its
  * transaction committed, and the reply waits for it (architecture.md: an ACK never overtakes
  * its commit). If the transaction fails, every write in it is rejected.
+ *
+ * Up to `store.concurrentCommits` groups may be committing at once (PostgreSQL: one per pooled
+ * connection, its round trips and WAL flushes overlapping); a slot's writes still commit in the
+ * order they were submitted, since a group never takes a slot that one in flight holds.
  */
 export class LeaseWriter {
   private queue: Pending[] = [];
-  private running: Promise<void> | null = null;
+  /** Slot keys of the groups being committed. */
+  private readonly busy = new Set<number>();
+  private committing = 0;
+  private scheduled = false;
+  private idleWaiters: (() => void)[] = [];
   /** Called after each commit (metrics). */
   onCommit?: (size: number, seconds: number) => void;
   /** Called when a commit failed (metrics); its writes are rejected. */
@@ -51,51 +59,68 @@ export class LeaseWriter {
   submit(write: LeaseWrite): Promise<WriteOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ write, resolve, reject });
-      this.running ??= this.drain();
+      if (this.committing < this.store.concurrentCommits && !this.scheduled) {
+        this.scheduled = true;
+        // Let the packets already read in this turn of the event loop join the group.
+        setImmediate(() => {
+          this.scheduled = false;
+          this.startGroups();
+        });
+      }
     });
   }
 
   /** Resolves when everything submitted so far is committed or failed. */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+  idle(): Promise<void> {
+    if (this.queue.length === 0 && this.committing === 0 && !this.scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private async drain(): Promise<void> {
-    // Let the packets already read in this turn of the event loop join the first batch.
-    await new Promise((resolve) => setImmediate(resolve));
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.takeBatch();
-        const started = performance.now();
-        try {
-          const outcomes = await this.store.commit(batch.map((p) => p.write));
-          batch.forEach((p, i) => p.resolve(outcomes[i]!));
-          this.onCommit?.(batch.length, (performance.now() - started) / 1000);
-        } catch (error) {
-          this.onFailure?.(error);
-          for (const p of batch) p.reject(error);
-        }
-      }
-    } finally {
-      this.running = null;
+  private startGroups(): void {
+    while (this.committing < this.store.concurrentCommits && this.queue.length > 0) {
+      const group = this.takeBatch();
+      if (group.pending.length === 0) break; // every waiting write is on a slot in flight
+      void this.commit(group);
+    }
+    if (this.queue.length === 0 && this.committing === 0) {
+      for (const wake of this.idleWaiters.splice(0)) wake();
     }
   }
 
-  /** Up to MAX_BATCH writes, at most one per slot (a multi-row upsert may touch a row once). */
-  private takeBatch(): Pending[] {
-    const batch: Pending[] = [];
+  private async commit(group: { pending: Pending[]; keys: number[] }): Promise<void> {
+    this.committing++;
+    const started = performance.now();
+    try {
+      const outcomes = await this.store.commit(group.pending.map((p) => p.write));
+      group.pending.forEach((p, i) => p.resolve(outcomes[i]!));
+      this.onCommit?.(group.pending.length, (performance.now() - started) / 1000);
+    } catch (error) {
+      this.onFailure?.(error);
+      for (const p of group.pending) p.reject(error);
+    } finally {
+      this.committing--;
+      for (const key of group.keys) this.busy.delete(key);
+      // What queued meanwhile forms the next group at once.
+      this.startGroups();
+    }
+  }
+
+  /** Up to MAX_BATCH writes, at most one per slot, none on a slot of a group in flight. */
+  private takeBatch(): { pending: Pending[]; keys: number[] } {
+    const pending: Pending[] = [];
+    const keys: number[] = [];
     const rest: Pending[] = [];
-    const slots = new Set<number>();
     for (const p of this.queue) {
       const key = p.write.kind === "claim" ? slotKey(p.write.address, p.write.psid) : -p.write.leaseId;
-      if (batch.length < MAX_BATCH && !slots.has(key)) {
-        slots.add(key);
-        batch.push(p);
+      if (pending.length < MAX_BATCH && !this.busy.has(key)) {
+        this.busy.add(key);
+        keys.push(key);
+        pending.push(p);
       } else {
         rest.push(p);
       }
     }
     this.queue = rest;
-    return batch;
+    return { pending, keys };
   }
 }

@@ -70,6 +70,8 @@ SELECT id FROM ended`;
  * loop share one query.
  */
 export class PostgresLeaseStore implements LeaseStore {
+  /** Groups committing at once, each on its own pooled connection (pg's pool holds 10). */
+  readonly concurrentCommits = 4;
   private readonly clientLookups: LookupBatch<string, LeaseRecord[]>;
   private readonly slotLookups: LookupBatch<number, LeaseRecord | undefined>;
 

@@ -33,6 +33,8 @@ const recordOf = (row: LeaseRowOut): LeaseRecord => ({
  * few microseconds; packing rows into JSON for one statement costs more here than it saves.
  */
 export class SqliteLeaseStore implements LeaseStore {
+  /** One writer; a group waiting for the previous one's flush only grows (fewer, larger commits). */
+  readonly concurrentCommits = 1;
   private readonly claim: Statement;
   private readonly end: Statement;
   private readonly event: Statement;
