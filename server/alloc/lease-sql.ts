@@ -61,18 +61,23 @@ export const CLAIM_UPDATE = `pool_id = excluded.pool_id,
 /**
  * One chunk of the lease table after `afterId`, for the start-up load, packed by the database
  * into a single JSON text (one row back instead of thousands: Prisma's raw API costs ~20 µs a
- * row, JSON.parse a fraction of that). Each element: [id, pool_id, address, psid, state,
- * client_id, ipv6_address, softwire_source, started_at, expires_at, quarantine_until].
+ * row, JSON.parse a fraction of that). Times come as epoch milliseconds, converted by the
+ * database (three Date.parse calls a row were a third of the load). Each element: [id, pool_id,
+ * address, psid, state, client_id, ipv6_address, softwire_source, started_at, expires_at,
+ * quarantine_until].
  */
 export function leasesAfter(provider: DatabaseConfig["provider"], afterId: number, limit: number): Statement {
+  const ms = (column: string) =>
+    provider === "postgresql"
+      ? `(extract(epoch FROM ${column}) * 1000)::bigint`
+      : `CAST(ROUND((julianday(${column}) - 2440587.5) * 86400000) AS INTEGER)`;
   const sql =
     provider === "postgresql"
       ? `SELECT COALESCE(json_agg(json_build_array(id, pool_id, address, psid, state, client_id, ipv6_address, softwire_source,
-  to_char(started_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), to_char(expires_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-  to_char(quarantine_until, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY id), '[]')::text AS chunk
+  ${ms("started_at")}, ${ms("expires_at")}, ${ms("quarantine_until")}) ORDER BY id), '[]')::text AS chunk
 FROM (SELECT * FROM lease WHERE id > $1 ORDER BY id LIMIT $2) AS l`
       : `SELECT COALESCE(json_group_array(json_array(id, pool_id, address, psid, state, client_id, ipv6_address, softwire_source,
-  started_at, expires_at, quarantine_until)), '[]') AS chunk
+  ${ms("started_at")}, ${ms("expires_at")}, ${ms("quarantine_until")})), '[]') AS chunk
 FROM (SELECT * FROM lease WHERE id > ? ORDER BY id LIMIT ?)`;
   return { sql, params: [afterId, limit] };
 }
@@ -87,9 +92,9 @@ export type LeaseRow = [
   clientId: string,
   ipv6Address: string | null,
   softwireSource: boolean | number,
-  startedAt: string,
-  expiresAt: string,
-  quarantineUntil: string | null,
+  startedAt: number,
+  expiresAt: number,
+  quarantineUntil: number | null,
 ];
 
 export function recordFromRow(row: LeaseRow): LeaseRecord {
@@ -102,8 +107,8 @@ export function recordFromRow(row: LeaseRow): LeaseRecord {
     clientId: row[5],
     ipv6Address: row[6],
     softwireSource: row[7] === true || row[7] === 1,
-    startedAt: Date.parse(row[8]),
-    expiresAt: Date.parse(row[9]),
-    quarantineUntil: row[10] === null ? null : Date.parse(row[10]),
+    startedAt: row[8],
+    expiresAt: row[9],
+    quarantineUntil: row[10],
   };
 }
