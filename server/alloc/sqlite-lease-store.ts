@@ -47,8 +47,7 @@ export class SqliteLeaseStore implements LeaseStore {
     const prepare = (sql: string) => db.prepare(sql).safeIntegers(false);
     this.claim = prepare(`INSERT INTO lease (pool_id, address, psid, state, client_id, hw_address, ipv6_address, softwire_source,
   relay_info, started_at, expires_at, last_transaction, quarantine_until, updated_at)
-VALUES (@poolId, @address, @psid, @state, @clientId, @hwAddress, @ipv6Address, @softwireSource, @relayInfo, @startedAt,
-  @expiresAt, @now, NULL, @now)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
 ON CONFLICT (address, psid) DO UPDATE SET
   ${CLAIM_UPDATE}
 WHERE ${CLAIMABLE}
@@ -69,11 +68,11 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`);
   private apply(write: LeaseWrite): WriteOutcome {
     const now = sqliteTime(write.now.getTime());
     if (write.kind === "claim") {
-      const row = this.claim.get({
-        poolId: write.poolId, address: write.address, psid: write.psid, state: write.state, clientId: write.clientId,
-        hwAddress: write.hwAddress, ipv6Address: write.ipv6Address, softwireSource: write.softwireSource ? 1 : 0,
-        relayInfo: write.relayInfo, startedAt: sqliteTime(write.startedAt.getTime()), expiresAt: sqliteTime(write.expiresAt.getTime()), now,
-      }) as { id: number; startedAt: string } | undefined;
+      // Positional (the column order above): binding by name costs a few microseconds a row.
+      const row = this.claim.get(
+        write.poolId, write.address, write.psid, write.state, write.clientId, write.hwAddress, write.ipv6Address, write.softwireSource ? 1 : 0,
+        write.relayInfo, sqliteTime(write.startedAt.getTime()), sqliteTime(write.expiresAt.getTime()), now, now,
+      ) as { id: number; startedAt: string } | undefined;
       if (!row) return { committed: false };
       if (write.fromState !== write.state) this.event.run(row.id, now, write.fromState, write.state, write.clientId, write.actor, null);
       return { committed: true, leaseId: row.id, startedAt: new Date(Date.parse(row.startedAt)) };
