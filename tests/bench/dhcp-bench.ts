@@ -8,17 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import {
-  createBootReply,
-  dhcpv4MsgOption,
-  encodeDhcpv4Message,
-  encodeDhcpv6Message,
-  leaseTimeOption,
-  messageTypeOption,
-  portParamsOption,
-  serverIdentifierOption,
-  type Dhcpv4Message,
-} from "../../server/wire";
+import { cannedResponses } from "./echo-responses";
 import { keaAvailable, startKea4o6, type KeaServer } from "./kea";
 import { runLoad, type HeldLease, type LoadMode, type LoadOptions, type LoadResult, type LoadSpread, type LoadTarget } from "./load-generator";
 import { buildNative, nativeLoadAvailable, runNativeLoad } from "./native-load";
@@ -52,24 +42,6 @@ interface Row {
   cpuMicros?: number;
 }
 
-/** Canned OFFER and ACK responses for the echo server (the generator's ceiling), as hex. */
-function cannedResponses(): [string, string] {
-  const request: Dhcpv4Message = {
-    op: 1, htype: 1, hlen: 6, hops: 0, xid: 0, secs: 0, flags: 0, ciaddr: 0, yiaddr: 0, siaddr: 0, giaddr: 0,
-    chaddr: new Uint8Array(16), sname: new Uint8Array(64), file: new Uint8Array(128), options: [],
-  };
-  const make = (type: number) =>
-    Buffer.from(
-      encodeDhcpv6Message({
-        kind: "4o6", msgType: 21, unicast: false, mbzFlags: 0,
-        options: [dhcpv4MsgOption(encodeDhcpv4Message(createBootReply(request, {
-          yiaddr: 0x0a000001,
-          options: [messageTypeOption(type), serverIdentifierOption(0xc0000201), leaseTimeOption(3600), portParamsOption({ offset: 6, psidLength: 6, psid: 1 })],
-        })))],
-      }),
-    ).toString("hex");
-  return [make(2), make(5)];
-}
 
 function printTable(title: string, rows: Row[], countDuplicates = true) {
   console.log(`\n${title}`);

@@ -37,11 +37,11 @@
 // - Environment (ARM "Logging" and the PID-file paragraph of "Starting and Stopping"):
 //   KEA_PIDFILE_DIR points into the run directory, KEA_LOCKFILE_DIR=none; loggers at WARN to
 //   stdout. The daemons run as root (this machine's user), which Kea expects.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import dgram from "node:dgram";
-import { accessSync, constants, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { accessSync, constants, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { runLoad } from "./load-generator";
+import { cpuSeconds, freeUdpPort, stopChild } from "./processes";
 
 const SEARCH = [...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean), "/usr/sbin", "/usr/local/sbin"];
 
@@ -69,44 +69,6 @@ export async function keaAvailable(): Promise<{ ok: true; version: string } | { 
   const version = spawnSync(dhcp6, ["-v"], { encoding: "utf8" });
   if (version.status !== 0) return { ok: false, why: `${dhcp6} -v failed: ${version.stderr || version.error?.message}` };
   return { ok: true, version: version.stdout.trim() };
-}
-
-/** A UDP port nobody holds on `address` now, or two consecutive ones (the 4o6 pair). */
-async function freePorts(family: "udp4" | "udp6", address: string, consecutive: 1 | 2): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const held: dgram.Socket[] = [];
-    const bind = (port: number) =>
-      new Promise<number | undefined>((resolve) => {
-        const socket = dgram.createSocket(family);
-        socket.once("error", () => {
-          socket.close();
-          resolve(undefined);
-        });
-        socket.bind(port, address, () => {
-          held.push(socket);
-          resolve(socket.address().port);
-        });
-      });
-    const first = await bind(0);
-    const ok = first !== undefined && first < 65535 && (consecutive === 1 || (await bind(first + 1)) !== undefined);
-    await Promise.all(held.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-    if (ok) return first;
-  }
-  throw new Error(`no ${consecutive === 2 ? "pair of free consecutive" : "free"} UDP ports on ${address}`);
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc; 0 once it is gone. */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // Fields 14 and 15 of proc(5) (utime, stime); fields[0] here is field 3.
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return ticks / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return 0;
-  }
 }
 
 export interface KeaServer {
@@ -161,19 +123,6 @@ function dhcp4Config(dir: string, dhcp4o6Port: number) {
   };
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)))]);
-  clearTimeout(timer);
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill("SIGKILL");
-    await exited;
-  }
-}
-
 /** A client index far above any bench run's, for the readiness probe's one lease. */
 const PROBE_CLIENT = 0x3fff_ff00;
 
@@ -188,9 +137,9 @@ export async function startKea4o6(options: { dir: string; port: number }): Promi
   const dhcp4Binary = findBinary("kea-dhcp4")!;
   const dhcp6Binary = findBinary("kea-dhcp6")!;
   const { dir, port } = options;
-  const dhcp4o6Port = await freePorts("udp6", "::1", 2);
+  const dhcp4o6Port = await freeUdpPort("udp6", "::1", 2);
   // The v4 daemon's own (unused) socket on lo, off port 67.
-  const dhcp4Port = await freePorts("udp4", "127.0.0.1", 1);
+  const dhcp4Port = await freeUdpPort("udp4", "127.0.0.1");
   const config4 = path.join(dir, "kea-dhcp4-4o6.json");
   const config6 = path.join(dir, "kea-dhcp6-4o6.json");
   writeFileSync(config4, JSON.stringify(dhcp4Config(dir, dhcp4o6Port), null, 2));

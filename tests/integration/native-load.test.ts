@@ -11,10 +11,7 @@ import {
   createBootReply,
   decodeDhcp4o6Request,
   dhcpMessageType,
-  dhcpv4MsgOption,
   encodeDhcp4o6Response,
-  encodeDhcpv4Message,
-  encodeDhcpv6Message,
   leaseTimeOption,
   messageTypeOption,
   parameterRequestList,
@@ -24,10 +21,10 @@ import {
   requestedIpAddress,
   serverIdentifier,
   serverIdentifierOption,
-  type Dhcpv4Message,
   type PortParams,
 } from "@/server/wire";
 import { runLoad, type HeldLease, type LoadOptions, type LoadResult, type LoadTarget } from "../bench/load-generator";
+import { cannedResponses } from "../bench/echo-responses";
 import { nativeLoadAvailable, runNativeLoad } from "../bench/native-load";
 import { createTestDatabase, type TestDatabase } from "./support/databases";
 import { startTestServer, TEST_SERVER_ID, type TestServer } from "./support/dhcp-server";
@@ -247,24 +244,6 @@ describe.skipIf(!available)(`native load generator against a recording server${r
   });
 });
 
-/** Canned OFFER and ACK for echo-server.mjs, as tests/bench/run.ts makes them. */
-function cannedResponses(): [string, string] {
-  const request: Dhcpv4Message = {
-    op: 1, htype: 1, hlen: 6, hops: 0, xid: 0, secs: 0, flags: 0, ciaddr: 0, yiaddr: 0, siaddr: 0, giaddr: 0,
-    chaddr: new Uint8Array(16), sname: new Uint8Array(64), file: new Uint8Array(128), options: [],
-  };
-  const make = (type: number) =>
-    Buffer.from(
-      encodeDhcpv6Message({
-        kind: "4o6", msgType: 21, unicast: false, mbzFlags: 0,
-        options: [dhcpv4MsgOption(encodeDhcpv4Message(createBootReply(request, {
-          yiaddr: 0x0a000001,
-          options: [messageTypeOption(type), serverIdentifierOption(0xc0000201), leaseTimeOption(3600), portParamsOption({ offset: 6, psidLength: 6, psid: 1 })],
-        })))],
-      }),
-    ).toString("hex");
-  return [make(DhcpMessageType.OFFER), make(DhcpMessageType.ACK)];
-}
 
 describe.skipIf(!available)(`native load generator against the echo server${reason}`, () => {
   let echo: ChildProcess;
