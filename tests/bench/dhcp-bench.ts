@@ -117,7 +117,8 @@ export async function runDhcpBench(options: DhcpBenchOptions): Promise<Record<st
   const ports: number[] = [];
   for (let i = 0; i < workerCount; i++) ports.push(await freeUdpPort());
   const workers = ports.map((port, i) =>
-    spawn(process.execPath, ["--import", "tsx", path.join(root, "server/main/dhcp.ts")], {
+    // As `npm run dhcp` starts it (package.json), young-generation size included.
+    spawn(process.execPath, ["--max-semi-space-size=64", "--import", "tsx", path.join(root, "server/main/dhcp.ts")], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, DATABASE_URL: database.url, DHCP_PORT: String(port), DHCP_ADDRESS: "::1", PORTSHARE_POOLS: poolFile, LOG_LEVEL: "warn", PORTSHARE_ADMIN_PASSWORD: "bench-only-password",
