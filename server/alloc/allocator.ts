@@ -83,6 +83,9 @@ export interface LeaseLimits {
 
 const CLAIM_RETRIES = 8;
 
+/** Slots read from the database after a claim lost to another worker (sharedDatabase). */
+const LEARN_SLOTS = 1024;
+
 /** A slot held by an offer or a binding, and for how long (epoch ms). */
 interface Held {
   address: number;
@@ -91,8 +94,6 @@ interface Held {
   startedAt: number;
   expiresAt: number;
 }
-/** Slots read from the database after a claim lost to another worker (sharedDatabase). */
-const LEARN_SLOTS = 1024;
 
 /**
  * The allocation engine: pools, the free-slot indexes, the live lease set and the lease state
@@ -215,7 +216,7 @@ export class Allocator {
   offer(client: ClientIdentity, candidates: readonly PoolState[], hint?: SlotRequest): Promise<Binding | null> {
     return this.serialized(client.clientId, async () => {
       const now = this.now();
-      if (this.options.sharedDatabase && !this.byClient.has(client.clientId)) this.admitAll(await this.lookup(this.store.leasesOfClient(client.clientId)));
+      if (this.options.sharedDatabase && !this.byClient.has(client.clientId)) await this.learn(this.store.leasesOfClient(client.clientId));
       const existing = this.leaseOf(client.clientId);
       const existingPool = existing && candidates.find((p) => p.id === existing.poolId);
 
@@ -293,7 +294,7 @@ export class Allocator {
       let record = this.bySlot.get(slotKey(request.address, psid));
       if (this.options.sharedDatabase && (!record || record.clientId !== client.clientId)) {
         // Another worker may have offered or bound this slot (a DISCOVER here, a REQUEST there).
-        this.admitAll(await this.lookup(this.store.leaseAtSlot(request.address, psid)));
+        await this.learn(this.store.leaseAtSlot(request.address, psid));
         record = this.bySlot.get(slotKey(request.address, psid));
       }
       if (!record || record.clientId !== client.clientId) {
@@ -343,8 +344,7 @@ export class Allocator {
           this.dropOffer(record, "EXPIRED"); // an offer in memory only
           expired++;
         }
-      }
-      else if ((record.state === "DECLINED" || record.state === "REVOKED") && (record.quarantineUntil ?? 0) <= now) this.releaseSlot(record);
+      } else if ((record.state === "DECLINED" || record.state === "REVOKED") && (record.quarantineUntil ?? 0) <= now) this.releaseSlot(record);
     }
     const results = await Promise.all(
       expiring.map((record) =>
@@ -480,7 +480,7 @@ export class Allocator {
       this.options.log?.info(`slot ${address}/${psid} of pool ${pool.pool.name} was taken by another worker`);
       // Learn the row that won (its client, state, expiry): the sweep then frees the bit when that
       // lease ends, and the caller sees whose slot it is.
-      if (this.options.sharedDatabase) this.admitAll(await this.lookup(this.store.leaseAtSlot(address, psid)));
+      if (this.options.sharedDatabase) await this.learn(this.store.leaseAtSlot(address, psid));
       return null;
     }
     const record = this.recordOf(client, pool, { address, psid, state, startedAt: outcome.startedAt.getTime(), expiresAt }, outcome.leaseId);
@@ -668,10 +668,10 @@ export class Allocator {
   }
 
   private async loadLeasesWhere(
-    where?: { id?: { in: number[] }; clientId?: string; address?: number; psid?: number; addressRange?: [number, number] },
+    where?: { id?: { in: number[] }; addressRange?: [number, number] },
   ): Promise<LeaseRecord[]> {
     const { addressRange, ...by } = where ?? {};
-    const address = addressRange ? { gte: BigInt(addressRange[0]), lte: BigInt(addressRange[1]) } : by.address === undefined ? undefined : BigInt(by.address);
+    const address = addressRange ? { gte: BigInt(addressRange[0]), lte: BigInt(addressRange[1]) } : undefined;
     const rows = await this.options.db.lease.findMany({
       where: where && { ...by, address },
       select: {
@@ -699,14 +699,14 @@ export class Allocator {
     );
   }
 
-  /** A hot-path lookup: a failure drops the exchange and is counted, like a failed commit. */
-  private lookup<T>(pending: Promise<T>): Promise<T> {
-    return pending.catch((error: unknown) => {
+  /**
+   * Takes into memory what a hot-path lookup found (leases another worker made). A failed lookup
+   * drops the exchange and is counted, like a failed commit.
+   */
+  private async learn(lookup: Promise<LeaseRecord | LeaseRecord[] | undefined>): Promise<void> {
+    const found = await lookup.catch((error: unknown) => {
       throw new DatabaseUnavailable(error);
     });
-  }
-
-  private admitAll(found: LeaseRecord | LeaseRecord[] | undefined): void {
     for (const record of Array.isArray(found) ? found : found ? [found] : []) this.admit(record);
   }
 
