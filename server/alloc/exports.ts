@@ -18,7 +18,7 @@ import type { Database } from "../db";
 import type { Prisma } from "../db/generated/sqlite/client";
 import { decodeClientId } from "./client-id";
 import type { LeaseFilter } from "./lease-filter";
-import { leaseWhere, portSetSummary } from "./lease-query";
+import { leaseColumns, leaseWhere, portSetSummary } from "./lease-query";
 import { formatIpv4 } from "./pool-spec";
 
 /** Rows read per query; a few thousand keeps memory flat and the queries few. */
@@ -33,17 +33,7 @@ export interface ExportOptions {
 }
 
 const exportSelect = {
-  id: true,
-  address: true,
-  psid: true,
-  state: true,
-  clientId: true,
-  hwAddress: true,
-  ipv6Address: true,
-  softwireSource: true,
-  startedAt: true,
-  expiresAt: true,
-  quarantineUntil: true,
+  ...leaseColumns,
   lastTransaction: true,
   pool: { select: { name: true, kind: true, psidOffset: true, psidLength: true, brAddress: true } },
 } as const satisfies Prisma.LeaseSelect;

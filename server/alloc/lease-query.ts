@@ -66,7 +66,8 @@ function orderBy(sort: LeaseSort | undefined, dir: "asc" | "desc"): LeaseOrder[]
 
 // --- row shaping -----------------------------------------------------------------------------
 
-const leaseSelect = {
+/** The lease columns every operator view shows (the list, the detail, the exports). */
+export const leaseColumns = {
   id: true,
   address: true,
   psid: true,
@@ -78,6 +79,10 @@ const leaseSelect = {
   startedAt: true,
   expiresAt: true,
   quarantineUntil: true,
+} as const satisfies Prisma.LeaseSelect;
+
+const leaseSelect = {
+  ...leaseColumns,
   pool: { select: { id: true, name: true, kind: true, psidOffset: true, psidLength: true } },
 } as const satisfies Prisma.LeaseSelect;
 
