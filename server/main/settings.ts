@@ -25,6 +25,12 @@ const schema = z.object({
   PORTSHARE_POOLS: z.string().optional(),
   PORTSHARE_SERVER_ID: z.ipv4({ error: "PORTSHARE_SERVER_ID must be an IPv4 address (the DHCPv4 server identifier, option 54)" }).optional(),
   PORTSHARE_WORKER_ID: z.string().min(1).max(128, "PORTSHARE_WORKER_ID is at most 128 characters").optional(),
+  // PostgreSQL with a single worker: nobody else writes leases, so offers stay in memory and no
+  // lookups are made for leases of other workers (SQLite is always one worker).
+  PORTSHARE_SOLE_WORKER: z
+    .enum(["true", "false", "1", "0"], { error: "PORTSHARE_SOLE_WORKER must be true or false" })
+    .transform((v) => v === "true" || v === "1")
+    .default(false),
   OFFER_HOLD_SECONDS: z.coerce
     .number({ error: "OFFER_HOLD_SECONDS must be a number" })
     .int("OFFER_HOLD_SECONDS must be a whole number")

@@ -29,7 +29,8 @@ export async function startWorker(settings: Settings, db: Database, log: Logger,
     provider: getDatabaseConfig().provider,
     workerId,
     offerHoldSeconds: settings.OFFER_HOLD_SECONDS,
-    sharedDatabase: getDatabaseConfig().provider === "postgresql",
+    // Workers on one PostgreSQL database see each other's offers and leases only through it.
+    sharedDatabase: getDatabaseConfig().provider === "postgresql" && !settings.PORTSHARE_SOLE_WORKER,
     limits: { perClient: settings.MAX_LEASES_PER_CLIENT, perPrefix: settings.MAX_LEASES_PER_PREFIX, prefixLength: settings.SUBSCRIBER_PREFIX_LENGTH },
     log,
   });

@@ -27,6 +27,8 @@ export interface DhcpBenchOptions {
   generator?: "native" | "ts";
   /** Run Kea beside Portshare when it is installed (default true). */
   kea: boolean;
+  /** PORTSHARE_SOLE_WORKER (PostgreSQL, one worker): offers in memory, no lookups of other workers' leases. */
+  soleWorker?: boolean;
   /** SQLITE_SYNCHRONOUS of the worker: FULL (the default: every ACK's commit is on disk) or NORMAL. */
   sqliteSynchronous?: "FULL" | "NORMAL";
 }
@@ -92,6 +94,7 @@ export async function runDhcpBench(options: DhcpBenchOptions): Promise<Record<st
   const { postgres, clients, windows, maxSeconds, workers: workerCount, spreads } = options;
   if (!Number.isInteger(workerCount) || workerCount < 1) throw new Error("--workers must be a whole number ≥ 1");
   if (workerCount > 1 && !postgres) throw new Error("--workers above 1 needs --postgres: workers scale out on one PostgreSQL database (SQLite is one worker)");
+  if (options.soleWorker && (!postgres || workerCount > 1)) throw new Error("--sole-worker is for one worker on --postgres");
 
   const native = options.generator !== "ts" && (await nativeLoadAvailable());
   if (options.generator === "native" && !native) throw new Error("--generator native: gcc could not build tests/bench/native/load4o6.c");
@@ -125,7 +128,8 @@ export async function runDhcpBench(options: DhcpBenchOptions): Promise<Record<st
         // Workers behind one service share the server identifier a REQUEST names (option 54).
         PORTSHARE_WORKER_ID: `bench-${i + 1}`, PORTSHARE_SERVER_ID: "192.0.2.1",
         // The engine is measured, not the limiter (each generated client has its own peer-address anyway).
-        RATE_LIMIT_PER_SECOND: "0", SQLITE_SYNCHRONOUS: options.sqliteSynchronous ?? "FULL" },
+        RATE_LIMIT_PER_SECOND: "0", SQLITE_SYNCHRONOUS: options.sqliteSynchronous ?? "FULL",
+        PORTSHARE_SOLE_WORKER: String(options.soleWorker ?? false) },
     }),
   );
   const targets: LoadTarget[] = ports.map((port) => ({ address: "::1", port }));
@@ -135,7 +139,7 @@ export async function runDhcpBench(options: DhcpBenchOptions): Promise<Record<st
     const startedAt = performance.now();
     await Promise.all(workers.map((worker, i) => waitForLine(worker, /Portshare 4o6 server/, `worker ${i + 1}`)));
     const what = workerCount === 1 ? "worker" : `${workerCount} workers`;
-    const backend = postgres ? "PostgreSQL" : `SQLite, synchronous=${options.sqliteSynchronous ?? "FULL"}`;
+    const backend = postgres ? `PostgreSQL${options.soleWorker ? ", sole worker" : ""}` : `SQLite, synchronous=${options.sqliteSynchronous ?? "FULL"}`;
     console.log(`${what} ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s on ${backend} (pool: /16, PSID length 6 = 4,194,304 port sets)`);
 
     if (options.kea) {
@@ -211,7 +215,7 @@ export async function runDhcpBench(options: DhcpBenchOptions): Promise<Record<st
       cpuMicrosPerExchange: r.cpuMicros === undefined ? undefined : Math.round(r.cpuMicros),
     });
     return {
-      backend: postgres ? "postgresql" : "sqlite", sqliteSynchronous: postgres ? undefined : (options.sqliteSynchronous ?? "FULL"), workers: workerCount, clients, generator: native ? "native" : "ts",
+      backend: postgres ? "postgresql" : "sqlite", soleWorker: postgres ? Boolean(options.soleWorker) : undefined, sqliteSynchronous: postgres ? undefined : (options.sqliteSynchronous ?? "FULL"), workers: workerCount, clients, generator: native ? "native" : "ts",
       ceiling: ceiling.map((r) => ({ ...summary(r), duplicates: undefined })), runs: rows.map(summary), kea: kea ? keaRows.map(summary) : undefined, duplicates,
     };
   } finally {

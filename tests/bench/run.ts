@@ -1,5 +1,5 @@
 // `npm run bench [-- SECTION...] [--postgres] [--workers N] [--spread client,split] [--clients N] [--windows 1,16,64]
-//   [--seconds S] [--generator native|ts] [--no-kea] [--sqlite-sync FULL|NORMAL]`
+//   [--seconds S] [--generator native|ts] [--no-kea] [--sqlite-sync FULL|NORMAL] [--sole-worker]`
 // Sections: codec, psid, dhcp, startup [--leases N] (all by default). Prints figures; asserts nothing.
 // The dhcp section (dhcp-bench.ts) starts a Portshare worker (`npm run dhcp`) on a temporary
 // database with a /16 shared pool of PSID length 6 (4M port sets) and a /16 dedicated pool, and
@@ -41,6 +41,7 @@ function dhcpOptions() {
     spreads,
     generator: generator === "" ? undefined : (generator as "native" | "ts"),
     kea: !flag("no-kea"),
+    soleWorker: flag("sole-worker"),
     sqliteSynchronous: sync as "FULL" | "NORMAL",
   };
 }
