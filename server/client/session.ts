@@ -8,7 +8,7 @@ import { systemClock, type CancelTimer, type Clock } from "./clock";
 import type { Lease, TimerOverrides } from "./lease";
 import { leaseOfStored, readLeaseFile, rebootDecision, removeLeaseFile, storedLeaseOf, writeLeaseFile, type ClientSituation, type RebootDecision } from "./lease-file";
 import { LeaseStateMachine, type BindVia, type ClientState, type MachineAction, type MachineEvent, type TimerName } from "./lease-state";
-import { buildRelease, clientIdentifierOf, type ClientIdentity, type RequestPreferences, type Slot } from "./messages";
+import { buildRelease, clientIdentifierOf, type ClientIdentity, type RequestPreferences } from "./messages";
 import { FIRST_WAIT_MS } from "./backoff";
 import { formatEndpoint, frameQuery, isMulticast, ResponseError, unframeResponse, type Endpoint, type Transport } from "./transport";
 
@@ -45,13 +45,8 @@ export type SessionEvent =
   | { kind: "start"; decision: RebootDecision }
   | { kind: "sent"; label: string; to: Endpoint; unicast: boolean; relayHops: number }
   | { kind: "received"; from: Endpoint; bytes: number }
-  | { kind: "state"; from: ClientState; to: ClientState }
-  | { kind: "bound"; lease: Lease; via: BindVia; previous?: Lease }
-  | { kind: "nak"; in: ClientState; serverId?: number; message?: string }
-  | { kind: "lease-lost"; reason: "nak" | "expired"; slot: Slot }
-  | { kind: "released"; lease: Lease }
-  | { kind: "gave-up"; reason: "no-answer" | "nak"; detail: string }
-  | { kind: "note"; text: string };
+  /** What the state machine reports, passed on as it is. */
+  | Extract<MachineAction, { kind: "state" | "bound" | "nak" | "lease-lost" | "released" | "gave-up" | "note" }>;
 
 export type SessionOutcome =
   | { kind: "bound"; lease: Lease; via: BindVia }

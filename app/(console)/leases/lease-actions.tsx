@@ -2,17 +2,17 @@
 
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useId, useState } from "react";
+import { useState } from "react";
 import { formatUtc } from "@/components/format/time";
 import { plural } from "@/components/format/words";
 import { Alert } from "@/components/ui/alert";
 import { Button, buttonClasses } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { describedBy, Input } from "@/components/ui/form-field";
 import { Skeleton } from "@/components/ui/skeleton";
 import { codeOf, fieldErrorsOf, messageOf } from "../../_trpc/errors";
 import { useTRPC } from "../../_trpc/client";
 import { filterOnly, leaseSearch, type LeaseQuery } from "./lease-links";
+import { RevokeReasonField } from "./revoke-reason-field";
 
 const EXPORTS = [
   { path: "/api/export/leases.csv", label: "Leases CSV", title: "Every lease matching the filters, as CSV" },
@@ -51,7 +51,6 @@ function quarantineText(from: Date | null, until: Date | null): string {
 export function RevokeMatching({ query, matching }: { query: LeaseQuery; matching: number }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const reasonId = useId();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState("");
   const [done, setDone] = useState<string>();
@@ -106,19 +105,7 @@ export function RevokeMatching({ query, matching }: { query: LeaseQuery; matchin
         onConfirm={() => count !== undefined && revoke.mutate({ filter, expectedCount: count, reason: reason.trim() || undefined })}
         footer={
           <div className="space-y-3">
-            {count ? (
-              <div className="space-y-1.5">
-                <label htmlFor={reasonId} className="block text-sm font-medium text-ink">
-                  Reason <span className="font-normal text-ink-muted">(optional, kept in the history and the audit log)</span>
-                </label>
-                <Input id={reasonId} value={reason} maxLength={200} onChange={(event) => setReason(event.target.value)} invalid={!!reasonError} {...describedBy(reasonId, reasonError)} />
-                {reasonError && (
-                  <p id={`${reasonId}-error`} className="text-sm text-danger">
-                    {reasonError}
-                  </p>
-                )}
-              </div>
-            ) : null}
+            {count ? <RevokeReasonField value={reason} onChange={setReason} error={reasonError} /> : null}
             {revoke.error && <Alert tone={changed ? "info" : "danger"}>{changed ? `${messageOf(revoke.error)}.` : messageOf(revoke.error)}</Alert>}
             {revocable.isError && <Alert>Could not count the leases: {messageOf(revocable.error)}</Alert>}
           </div>

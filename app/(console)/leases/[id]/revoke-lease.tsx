@@ -2,14 +2,14 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useId, useState } from "react";
+import { useState } from "react";
 import { formatUtc } from "@/components/format/time";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { describedBy, Input } from "@/components/ui/form-field";
 import { fieldErrorsOf, messageOf } from "../../../_trpc/errors";
 import { useTRPC } from "../../../_trpc/client";
+import { RevokeReasonField } from "../revoke-reason-field";
 
 /**
  * Revoke one lease (admins): a confirmation that says what happens to the port set, an optional
@@ -19,7 +19,6 @@ import { useTRPC } from "../../../_trpc/client";
 export function RevokeLease({ id, label, shared, quarantineUntil }: { id: number; label: string; shared: boolean; quarantineUntil: Date | null }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const reasonId = useId();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState("");
   const [done, setDone] = useState<string>();
@@ -58,17 +57,7 @@ export function RevokeLease({ id, label, shared, quarantineUntil }: { id: number
         onConfirm={() => revoke.mutate({ id, reason: reason.trim() || undefined })}
         footer={
           <div className="space-y-3">
-            <div className="space-y-1.5">
-              <label htmlFor={reasonId} className="block text-sm font-medium text-ink">
-                Reason <span className="font-normal text-ink-muted">(optional, kept in the history and the audit log)</span>
-              </label>
-              <Input id={reasonId} value={reason} maxLength={200} onChange={(event) => setReason(event.target.value)} invalid={!!reasonError} {...describedBy(reasonId, reasonError)} />
-              {reasonError && (
-                <p id={`${reasonId}-error`} className="text-sm text-danger">
-                  {reasonError}
-                </p>
-              )}
-            </div>
+            <RevokeReasonField value={reason} onChange={setReason} error={reasonError} />
             {revoke.error && !reasonError && <Alert>{messageOf(revoke.error)}</Alert>}
           </div>
         }
